@@ -1,0 +1,28 @@
+import type { JsonValue, Row } from '../core/row.js';
+import type { TableDef } from './dataset.js';
+
+/**
+ * The stable text identity of a row: its primary-key value, or for a composite key the JSON array of
+ * the key values as text. SQLite triggers and PostgreSQL compute the same text (see the spec).
+ *
+ * @example
+ * rowKeyOf(students, { id: 'a0…', name: 'Ann' }); // 'a0…'
+ * rowKeyOf(studentTags, { student_id: 's', tag_id: 't' }); // '["s","t"]'
+ */
+export function rowKeyOf(table: TableDef, row: Row): string {
+  const values = table.primaryKey.map((c) => keyText(row[c]));
+  return values.length === 1 ? (values[0] as string) : JSON.stringify(values);
+}
+
+/** The primary-key values (as text) encoded in a row key. */
+export function keyParts(table: TableDef, key: string): string[] {
+  if (table.primaryKey.length === 1) return [key];
+  const parsed: unknown = JSON.parse(key);
+  if (!Array.isArray(parsed) || parsed.length !== table.primaryKey.length) throw new Error(`bad key ${key} for ${table.name}`);
+  return parsed.map(String);
+}
+
+function keyText(v: JsonValue | undefined): string {
+  if (v === undefined || v === null) return '';
+  return typeof v === 'string' ? v : String(v);
+}
