@@ -59,6 +59,7 @@ export async function initHub(client: pg.ClientBase, dataset: Dataset, opts: { s
        ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
       [JSON.stringify(HUB_SCHEMA_VERSION), JSON.stringify({ schema, definition: dataset })],
     );
+    await client.query(`INSERT INTO lockstep.hub_meta (key, value) VALUES ('hub_id', to_jsonb(gen_random_uuid()::text)) ON CONFLICT (key) DO NOTHING`);
     await client.query('COMMIT');
     return { created: current === undefined, schema, dataset: dataset.name };
   } catch (e) {

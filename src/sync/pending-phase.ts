@@ -1,0 +1,108 @@
+import { reconcile, type Decision } from '../core/reconcile.js';
+import { rowsEqual, type Row } from '../core/row.js';
+import type { TableDef } from '../dataset/dataset.js';
+import { fetchServerRows, type ServerRow } from '../hub/sql/server-rows.js';
+import { deleteRows, upsertRows, upsertVersions, type VersionWrite } from '../hub/sql/write-rows.js';
+import type { PendingChange } from '../store/local-store.js';
+import { RunState } from './run-state.js';
+
+const MAX_DISCARDED_LISTED = 100;
+
+/** Hub and device writes gathered for one page of one table. */
+interface PageWrites {
+  versions: VersionWrite[];
+  upserts: Row[];
+  deletes: string[];
+  local: { key: string; row: Row | null }[];
+  clear: string[];
+}
+
+/**
+ * Settles every locally changed row against the hub's current version of it (O(local changes)), table
+ * by table in foreign-key order, and writes the outcome to both sides (unless previewing).
+ */
+export async function runPendingPhase(state: RunState): Promise<void> {
+  const { store } = state;
+  if (state.write) store.db.prepare('DELETE FROM _lockstep_conflicts').run();
+  for (const name of store.order) {
+    const table = store.table(name);
+    let afterKey = '';
+    for (;;) {
+      const page = store.pendingPage(table, afterKey, state.batchSize);
+      if (page.length === 0) break;
+      afterKey = (page[page.length - 1] as PendingChange).key;
+      const server = await fetchServerRows(state.client, state.hubSchema, table, page.map((p) => p.key));
+      const writes: PageWrites = { versions: [], upserts: [], deletes: [], local: [], clear: [] };
+      for (const p of page) settle(state, table, p, server.get(p.key), writes);
+      if (state.write) await flush(state, table, writes);
+    }
+  }
+}
+
+function decide(state: RunState, table: TableDef, p: PendingChange, server: ServerRow | undefined): Decision {
+  const columns = table.columns.map((c) => c.name);
+  const remote = server?.row ?? null;
+  if (state.operation === 'pull') return rowsEqual(p.local, remote, columns) ? { kind: 'noop' } : { kind: 'down', row: remote };
+  return reconcile({
+    policy: table.policy,
+    columns,
+    base: p.base,
+    local: p.local,
+    localHlc: p.hlc,
+    server: remote,
+    serverHlc: server?.hlc ?? null,
+  });
+}
+
+function settle(state: RunState, table: TableDef, p: PendingChange, server: ServerRow | undefined, w: PageWrites): void {
+  const counts = state.counts(table.name);
+  const remote = server?.row ?? null;
+  const serverHlc = server?.hlc ?? null;
+  state.seen(serverHlc);
+  const d = decide(state, table, p, server);
+  if (d.kind !== 'noop') state.note(d.kind, table.name, p.key, p.hlc, serverHlc);
+  switch (d.kind) {
+    case 'noop':
+      w.clear.push(p.key);
+      return;
+    case 'up':
+      RunState.count(counts.up, remote, d.row);
+      w.versions.push({ key: p.key, hlc: p.hlc, deleted: d.row === null });
+      if (d.row === null) w.deletes.push(p.key);
+      else w.upserts.push(d.row);
+      w.clear.push(p.key);
+      return;
+    case 'down':
+      if (state.operation === 'push') return; // left pending: a pull or sync brings the hub's version
+      RunState.count(counts.down, p.local, d.row);
+      if (state.operation === 'pull') {
+        counts.discards++;
+        if (state.discarded.length < MAX_DISCARDED_LISTED) state.discarded.push({ table: table.name, id: p.key });
+      }
+      w.local.push({ key: p.key, row: d.row });
+      w.clear.push(p.key);
+      return;
+    case 'merge': {
+      const columns = table.columns.map((c) => c.name);
+      if (!rowsEqual(remote, d.row, columns)) RunState.count(counts.up, remote, d.row);
+      if (!rowsEqual(p.local, d.row, columns)) RunState.count(counts.down, p.local, d.row);
+      if (state.write) w.versions.push({ key: p.key, hlc: state.store.nextHlc(), deleted: false });
+      w.upserts.push(d.row);
+      w.local.push({ key: p.key, row: d.row });
+      w.clear.push(p.key);
+      return;
+    }
+    case 'conflict':
+      state.recordConflict(table, p.key, d.fields, p.base, p.local, remote, serverHlc);
+      return;
+  }
+}
+
+async function flush(state: RunState, table: TableDef, w: PageWrites): Promise<void> {
+  const { client, hubSchema, store } = state;
+  await upsertVersions(client, table.name, store.deviceId, w.versions);
+  await upsertRows(client, hubSchema, table, w.upserts);
+  await deleteRows(client, hubSchema, table, w.deletes);
+  store.applyRows(table, w.local);
+  for (const key of w.clear) store.clearPending(table.name, key);
+}
