@@ -31,6 +31,7 @@ export type ErrorCode =
   | 'E_PLAN_STALE'
   | 'E_PLAN_INVALID'
   | 'E_UNSYNCED_CHANGES'
+  | 'E_CONFIRMATION_REQUIRED'
   | 'E_SECRET'
   | 'E_REPLICATION'
   | 'E_INTERNAL';

@@ -42,7 +42,7 @@ export async function inspectSchema(
     [schema, names],
   );
   const pk = await client.query<{ table_name: string; cols: string[] }>(
-    `SELECT c.relname AS table_name, array_agg(a.attname ORDER BY k.ord) AS cols
+    `SELECT c.relname AS table_name, array_agg(a.attname::text ORDER BY k.ord) AS cols
      FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace
      CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
      JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum

@@ -29,6 +29,11 @@ export interface RunFlags {
 const CURSOR_KEY = 'cursor';
 const HUB_ID_KEY = 'hub_id';
 
+/** True once this device has completed a run against a hub. */
+export function hasSyncedBefore(store: LocalStore): boolean {
+  return store.getMeta(HUB_ID_KEY) !== undefined;
+}
+
 export function readCursor(store: LocalStore): FeedCursor | undefined {
   const raw = store.getMeta(CURSOR_KEY);
   return raw === undefined ? undefined : (JSON.parse(raw) as FeedCursor);
