@@ -43,6 +43,7 @@ export function createDevice(hubUrl: string, dataset: Dataset, name: string, dir
   const client = createSyncClient({
     store,
     lockTimeoutMs: 5_000,
+    batchSize: 7, // small pages, so every test crosses page boundaries
     connect: async () => {
       const c = new pg.Client({ connectionString: hubUrl, application_name: `lockstep:${name}` });
       await c.connect();

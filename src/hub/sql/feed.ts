@@ -30,10 +30,11 @@ export async function readFeedBound(client: pg.ClientBase): Promise<string> {
 /** Up to `limit` feed entries after `after` and below `bound`, in feed order. Cost: O(limit) via the feed index. */
 export async function readFeedPage(client: pg.ClientBase, after: FeedCursor, bound: string, limit: number): Promise<FeedEntry[]> {
   const { rows } = await client.query<FeedEntry>(
-    `SELECT tbl, row_key, hlc, origin, deleted, txid::text AS txid, seq::text AS seq
-     FROM lockstep.row_versions
-     WHERE (txid, seq) > ($1::xid8, $2::bigint) AND txid < $3::xid8
-     ORDER BY txid, seq LIMIT $4`,
+    // Order by the columns, not the text aliases (text would sort '10' before '9').
+    `SELECT v.tbl, v.row_key, v.hlc, v.origin, v.deleted, v.txid::text AS txid, v.seq::text AS seq
+     FROM lockstep.row_versions v
+     WHERE (v.txid, v.seq) > ($1::xid8, $2::bigint) AND v.txid < $3::xid8
+     ORDER BY v.txid, v.seq LIMIT $4`,
     [after.txid, after.seq, bound, limit],
   );
   return rows;
@@ -42,7 +43,7 @@ export async function readFeedPage(client: pg.ClientBase, after: FeedCursor, bou
 /** The newest position in the feed (for plan fingerprints). */
 export async function readFeedHead(client: pg.ClientBase): Promise<FeedCursor> {
   const { rows } = await client.query<FeedCursor>(
-    `SELECT txid::text AS txid, seq::text AS seq FROM lockstep.row_versions ORDER BY txid DESC, seq DESC LIMIT 1`,
+    `SELECT v.txid::text AS txid, v.seq::text AS seq FROM lockstep.row_versions v ORDER BY v.txid DESC, v.seq DESC LIMIT 1`,
   );
   return rows[0] ?? FEED_START;
 }
