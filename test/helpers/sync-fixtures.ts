@@ -40,7 +40,12 @@ export async function createHub(dataset: Dataset): Promise<string> {
 export function createDevice(hubUrl: string, dataset: Dataset, name: string, dir = tempDir()): Device {
   const path = join(dir, `${name}.db`);
   const store = LocalStore.init({ path, dataset, deviceName: name });
-  const client = createSyncClient({
+  return { name, store, client: clientFor(store, hubUrl, name), path };
+}
+
+/** A sync client for `store` that connects straight to the hub URL. */
+export function clientFor(store: LocalStore, hubUrl: string, name = store.deviceName): SyncClient {
+  return createSyncClient({
     store,
     lockTimeoutMs: 5_000,
     batchSize: 7, // small pages, so every test crosses page boundaries
@@ -50,7 +55,6 @@ export function createDevice(hubUrl: string, dataset: Dataset, name: string, dir
       return c;
     },
   });
-  return { name, store, client, path };
 }
 
 export const id = (): string => randomUUID();

@@ -59,7 +59,7 @@ describe('reconcile', () => {
   });
 
   const value = fc.constantFrom('a', 'b', 'c', null);
-  const row = fc.option(fc.record({ id: fc.constant('1'), name: value, group: value }), { nil: null });
+  const row: fc.Arbitrary<Row | null> = fc.option(fc.record({ id: fc.constant('1'), name: value, group: value }), { nil: null });
   const hlc = fc.integer({ min: 0, max: 9 }).map((n) => `00000000000000${n}-00000-x`);
   const policy = fc.constantFrom('lww', 'merge', 'append', 'manual' as const);
 
