@@ -51,9 +51,11 @@ CREATE TABLE IF NOT EXISTS lockstep.sync_log (
   finished_at timestamptz NOT NULL DEFAULT now(),
   result text NOT NULL,
   counts jsonb,
-  error jsonb
+  error jsonb,
+  run_id uuid
 );
 CREATE INDEX IF NOT EXISTS sync_log_started_idx ON lockstep.sync_log (started_at DESC);
+CREATE UNIQUE INDEX IF NOT EXISTS sync_log_run_idx ON lockstep.sync_log (run_id);
 
 CREATE OR REPLACE FUNCTION lockstep.hub_hlc() RETURNS text LANGUAGE sql VOLATILE AS $$
   SELECT lpad((extract(epoch FROM clock_timestamp()) * 1000)::bigint::text, 15, '0') || '-00000-hub'
@@ -65,6 +67,10 @@ CREATE OR REPLACE FUNCTION lockstep.capture_changes() RETURNS trigger LANGUAGE p
 DECLARE
   key_expr text := TG_ARGV[0];
 BEGIN
+  -- The engine versions the rows it upserts itself (upserts never cascade); it never sets this for deletes.
+  IF current_setting('lockstep.engine_upsert', true) = 'on' THEN
+    RETURN NULL;
+  END IF;
   IF TG_OP = 'DELETE' THEN
     EXECUTE format($q$INSERT INTO lockstep.row_versions AS v (tbl, row_key, hlc, origin, deleted)
       SELECT %L, %s, lockstep.hub_hlc(), NULL, true FROM old_rows r

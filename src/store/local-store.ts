@@ -40,6 +40,7 @@ export interface InitStoreOptions {
 export class LocalStore {
   readonly order: string[];
   private readonly statements = new Map<string, TableStatements>();
+  private readonly cached = new Map<string, Database.Statement>();
   private readonly tableByName: Map<string, TableDef>;
 
   private constructor(
@@ -158,21 +159,62 @@ export class LocalStore {
   }
 
   isPending(table: string, key: string): boolean {
-    return this.db.prepare('SELECT 1 FROM _lockstep_pending WHERE tbl = ? AND row_key = ?').get(table, key) !== undefined;
+    return this.stmt('SELECT 1 FROM _lockstep_pending WHERE tbl = ? AND row_key = ?').get(table, key) !== undefined;
+  }
+
+  /** A prepared statement, compiled once per store. */
+  private stmt(sql: string): Database.Statement {
+    let s = this.cached.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.cached.set(sql, s);
+    }
+    return s;
   }
 
   /** Runs `fn` with change capture off (the engine's own writes are not local changes). Caller holds a transaction. */
   withoutCapture<T>(fn: () => T): T {
-    this.db.prepare('UPDATE _lockstep_control SET capture = 0 WHERE id = 1').run();
+    this.stmt('UPDATE _lockstep_control SET capture = 0 WHERE id = 1').run();
     try {
       return fn();
     } finally {
-      this.db.prepare('UPDATE _lockstep_control SET capture = 1 WHERE id = 1').run();
+      this.stmt('UPDATE _lockstep_control SET capture = 1 WHERE id = 1').run();
     }
   }
 
   clearPending(table: string, key: string): void {
-    this.db.prepare('DELETE FROM _lockstep_pending WHERE tbl = ? AND row_key = ?').run(table, key);
+    this.stmt('DELETE FROM _lockstep_pending WHERE tbl = ? AND row_key = ?').run(table, key);
+  }
+
+  /** A change sent to the hub by run `runId`: out of pending, into the in-flight journal until the hub commits. */
+  markInflight(runId: string, table: string, key: string): void {
+    this.stmt(
+      'INSERT INTO _lockstep_inflight (run_id, tbl, row_key, hlc, base) SELECT ?, tbl, row_key, hlc, base FROM _lockstep_pending WHERE tbl = ? AND row_key = ?',
+    ).run(runId, table, key);
+    this.clearPending(table, key);
+  }
+
+  inflightRuns(): string[] {
+    return (this.stmt('SELECT DISTINCT run_id FROM _lockstep_inflight').all() as { run_id: string }[]).map((r) => r.run_id);
+  }
+
+  /** The hub committed run `runId`: its changes are synced. */
+  finishInflight(runId: string): void {
+    this.stmt('DELETE FROM _lockstep_inflight WHERE run_id = ?').run(runId);
+  }
+
+  /**
+   * The hub did not commit run `runId`: its changes are pending again. A row changed since keeps its newer
+   * timestamp but gets back the older base, since the hub never saw the version in between.
+   */
+  restoreInflight(runId: string): void {
+    this.db.transaction(() => {
+      this.stmt(
+        `INSERT INTO _lockstep_pending (tbl, row_key, hlc, base) SELECT tbl, row_key, hlc, base FROM _lockstep_inflight WHERE run_id = ?
+         ON CONFLICT (tbl, row_key) DO UPDATE SET base = excluded.base`,
+      ).run(runId);
+      this.finishInflight(runId);
+    })();
   }
 
   /** Makes `base` the version a pending change is merged against (after the user resolved a conflict). */
@@ -239,6 +281,8 @@ function openFile(path: string, create: boolean): Database.Database {
   try {
     db.pragma('busy_timeout = 5000');
     db.pragma('journal_mode = WAL');
+    // Safe in WAL mode: a power cut may lose the last commit, which the sync protocol re-sends idempotently.
+    db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
   } catch (e) {
     db.close();

@@ -24,6 +24,8 @@ CREATE TABLE IF NOT EXISTS _lockstep_control (id INTEGER PRIMARY KEY CHECK (id =
 INSERT OR IGNORE INTO _lockstep_control (id, capture) VALUES (1, 1);
 CREATE TABLE IF NOT EXISTS _lockstep_pending (tbl TEXT NOT NULL, row_key TEXT NOT NULL, hlc TEXT NOT NULL,
   base TEXT, PRIMARY KEY (tbl, row_key)) STRICT, WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS _lockstep_inflight (run_id TEXT NOT NULL, tbl TEXT NOT NULL, row_key TEXT NOT NULL,
+  hlc TEXT NOT NULL, base TEXT, PRIMARY KEY (tbl, row_key)) STRICT, WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS _lockstep_conflicts (tbl TEXT NOT NULL, row_key TEXT NOT NULL, fields TEXT NOT NULL,
   base TEXT, local TEXT, server TEXT, server_hlc TEXT, detected_at TEXT NOT NULL, PRIMARY KEY (tbl, row_key)) STRICT;
 CREATE TABLE IF NOT EXISTS _lockstep_log (id INTEGER PRIMARY KEY, operation TEXT NOT NULL, started_at TEXT NOT NULL,

@@ -14,7 +14,10 @@ interface PageWrites {
   upserts: Row[];
   deletes: string[];
   local: { key: string; row: Row | null }[];
+  /** Settled without the hub: the pending change is done. */
   clear: string[];
+  /** Sent to the hub: in flight until the hub commits. */
+  sent: string[];
 }
 
 /**
@@ -32,7 +35,7 @@ export async function runPendingPhase(state: RunState): Promise<void> {
       if (page.length === 0) break;
       afterKey = (page[page.length - 1] as PendingChange).key;
       const server = await fetchServerRows(state.client, state.hubSchema, table, page.map((p) => p.key));
-      const writes: PageWrites = { versions: [], upserts: [], deletes: [], local: [], clear: [] };
+      const writes: PageWrites = { versions: [], upserts: [], deletes: [], local: [], clear: [], sent: [] };
       for (const p of page) settle(state, table, p, server.get(p.key), writes);
       if (state.write) await flush(state, table, writes);
     }
@@ -70,7 +73,7 @@ function settle(state: RunState, table: TableDef, p: PendingChange, server: Serv
       w.versions.push({ key: p.key, hlc: p.hlc, deleted: d.row === null });
       if (d.row === null) w.deletes.push(p.key);
       else w.upserts.push(d.row);
-      w.clear.push(p.key);
+      w.sent.push(p.key);
       return;
     case 'down':
       if (state.operation === 'push') return; // left pending: a pull or sync brings the hub's version
@@ -89,7 +92,7 @@ function settle(state: RunState, table: TableDef, p: PendingChange, server: Serv
       if (state.write) w.versions.push({ key: p.key, hlc: state.store.nextHlc(), deleted: false });
       w.upserts.push(d.row);
       w.local.push({ key: p.key, row: d.row });
-      w.clear.push(p.key);
+      w.sent.push(p.key);
       return;
     }
     case 'conflict':
@@ -105,4 +108,5 @@ async function flush(state: RunState, table: TableDef, w: PageWrites): Promise<v
   await deleteRows(client, hubSchema, table, w.deletes);
   store.applyRows(table, w.local);
   for (const key of w.clear) store.clearPending(table.name, key);
+  for (const key of w.sent) store.markInflight(state.runId, table.name, key);
 }

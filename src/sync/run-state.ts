@@ -1,4 +1,4 @@
-import { createHash, type Hash } from 'node:crypto';
+import { createHash, randomUUID, type Hash } from 'node:crypto';
 import type { Row } from '../core/row.js';
 import type { TableDef } from '../dataset/dataset.js';
 import type { LocalStore } from '../store/local-store.js';
@@ -14,6 +14,8 @@ export class RunState {
   readonly discarded: { table: string; id: string }[] = [];
   private readonly hash: Hash = createHash('sha256');
   maxSeenHlc: string | undefined;
+  /** Identifies this run in the hub's log and the device's in-flight journal. */
+  readonly runId = randomUUID();
 
   constructor(
     readonly store: LocalStore,

@@ -11,6 +11,8 @@ import type { RunOperation } from './run-state.js';
 import { resolveSyncOptions, type ResolvedSyncOptions, type SyncOptions } from './sync-options.js';
 import type { ConflictInfo, SyncReport } from './sync-report.js';
 import { runSync } from './sync-run.js';
+import { recoverInflight } from './recover-inflight.js';
+import { acquireSyncLock } from '../hub/sql/sync-lock.js';
 
 /** A preview saved to apply later exactly as it was seen (`preview --save`, then `--plan`). */
 export interface SavedPlan {
@@ -132,8 +134,27 @@ export class SyncClient {
         lockTimeoutMs: this.options.lockTimeoutMs,
         batchSize: this.options.batchSize,
       });
+    } catch (e) {
+      if (this.store.inflightRuns().length > 0) await this.settleInflight();
+      throw e;
     } finally {
       await client.end().catch(() => undefined);
+    }
+  }
+
+  /** After a failed hub commit: settle the in-flight changes now if the hub can say whether it committed. */
+  private async settleInflight(): Promise<void> {
+    let client: pg.Client | undefined;
+    try {
+      client = await this.o.connect();
+      await client.query('BEGIN');
+      await acquireSyncLock(client, this.options.lockTimeoutMs);
+      await recoverInflight(this.store, client);
+      await client.query('COMMIT');
+    } catch {
+      // The hub cannot tell now; the next run settles them first thing.
+    } finally {
+      await client?.end().catch(() => undefined);
     }
   }
 

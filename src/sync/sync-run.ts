@@ -10,6 +10,7 @@ import { describeSqliteError } from '../store/describe-sqlite-error.js';
 import { runDownPhase } from './down-phase.js';
 import { writeLocalLog } from './local-log.js';
 import { runPendingPhase } from './pending-phase.js';
+import { recoverInflight } from './recover-inflight.js';
 import { RunState, type RunOperation } from './run-state.js';
 import { finishCounts, type SyncReport } from './sync-report.js';
 
@@ -59,6 +60,7 @@ export async function runSync(store: LocalStore, client: pg.ClientBase, operatio
       await acquireSyncLock(client, flags.lockTimeoutMs);
     }
     const hub = await checkHub(store, client);
+    if (write) await recoverInflight(store, client);
     store.db.exec(write ? 'BEGIN IMMEDIATE' : 'BEGIN');
     localOpen = true;
     const cursor = readCursor(store);
@@ -88,17 +90,28 @@ export async function runSync(store: LocalStore, client: pg.ClientBase, operatio
     store.setMeta(HUB_ID_KEY, hub.hubId);
     const result = report.totals.conflicts > 0 ? 'conflicts' : 'ok';
     await registerDevice(client, store.deviceId, store.deviceName);
-    await insertHubLog(client, { deviceId: store.deviceId, deviceName: store.deviceName, operation, startedAt: started, result, counts: report.tables });
+    await insertHubLog(client, {
+      deviceId: store.deviceId,
+      deviceName: store.deviceName,
+      operation,
+      startedAt: started,
+      result,
+      counts: report.tables,
+      runId: state.runId,
+    });
     writeLocalLog(store, { operation, startedAt: started, result, counts: report.tables });
+    // Check every deferred constraint now, so a violation fails before either side commits.
+    await client.query('SET CONSTRAINTS ALL IMMEDIATE');
     if (flags.rehearse) {
-      await client.query('SET CONSTRAINTS ALL IMMEDIATE');
       await finish(store, client, 'ROLLBACK');
       return report;
     }
-    await client.query('COMMIT');
-    hubOpen = false;
+    // The device commits first, with what it sent kept in flight; then the hub. See the spec.
     store.db.exec('COMMIT');
     localOpen = false;
+    await client.query('COMMIT');
+    hubOpen = false;
+    store.finishInflight(state.runId);
     return report;
   } catch (e) {
     const err = isLockstepError(e) ? e : isSqliteError(e) ? describeSqliteError(e, store.path) : toLockstepError(e, 'sync with the hub');

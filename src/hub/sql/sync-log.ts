@@ -21,14 +21,22 @@ export interface HubLogInput {
   result: 'ok' | 'failed' | 'conflicts';
   counts?: unknown;
   error?: { code: string; message: string } | null;
+  /** Set for a run that wrote to the hub: its presence after commit is how a device knows the run landed. */
+  runId?: string;
 }
 
 export async function insertHubLog(client: pg.ClientBase, e: HubLogInput): Promise<void> {
   await client.query(
-    `INSERT INTO lockstep.sync_log (device_id, device_name, operation, started_at, result, counts, error)
-     VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb)`,
-    [e.deviceId, e.deviceName, e.operation, e.startedAt, e.result, JSON.stringify(e.counts ?? null), JSON.stringify(e.error ?? null)],
+    `INSERT INTO lockstep.sync_log (device_id, device_name, operation, started_at, result, counts, error, run_id)
+     VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8)`,
+    [e.deviceId, e.deviceName, e.operation, e.startedAt, e.result, JSON.stringify(e.counts ?? null), JSON.stringify(e.error ?? null), e.runId ?? null],
   );
+}
+
+/** True if the hub committed the run `runId` (its log row exists). */
+export async function runCommitted(client: pg.ClientBase, runId: string): Promise<boolean> {
+  const { rowCount } = await client.query('SELECT 1 FROM lockstep.sync_log WHERE run_id = $1', [runId]);
+  return (rowCount ?? 0) > 0;
 }
 
 export async function readHubLog(client: pg.ClientBase, limit: number): Promise<HubLogEntry[]> {

@@ -39,11 +39,15 @@ export async function upsertRows(
     nonKey.length === 0
       ? 'DO NOTHING'
       : `DO UPDATE SET ${nonKey.map((c) => `${q(c)} = excluded.${q(c)}`).join(', ')}`;
+  // The versions of these rows were written by `upsertVersions`; the capture trigger need not look again.
+  // The setting is transaction-local: if the insert fails, the transaction (and the setting) is gone.
+  await client.query(`SELECT set_config('lockstep.engine_upsert', 'on', true)`);
   await client.query(
     `INSERT INTO ${target} (${cols}) SELECT ${cols} FROM jsonb_populate_recordset(NULL::${target}, $1::jsonb)
      ON CONFLICT (${table.primaryKey.map(q).join(', ')}) ${onConflict}`,
     [JSON.stringify(rows)],
   );
+  await client.query(`SELECT set_config('lockstep.engine_upsert', 'off', true)`);
 }
 
 /** Deletes rows by key. Cascades follow the table's foreign keys. */
