@@ -186,12 +186,22 @@ export class LocalStore {
     this.stmt('DELETE FROM _lockstep_pending WHERE tbl = ? AND row_key = ?').run(table, key);
   }
 
-  /** A change sent to the hub by run `runId`: out of pending, into the in-flight journal until the hub commits. */
-  markInflight(runId: string, table: string, key: string): void {
+  /** Changes sent to the hub by run `runId`: out of pending, into the in-flight journal until the hub commits. */
+  markInflight(runId: string, table: string, keys: readonly string[]): void {
+    if (keys.length === 0) return;
+    const json = JSON.stringify(keys);
     this.stmt(
-      'INSERT INTO _lockstep_inflight (run_id, tbl, row_key, hlc, base) SELECT ?, tbl, row_key, hlc, base FROM _lockstep_pending WHERE tbl = ? AND row_key = ?',
-    ).run(runId, table, key);
-    this.clearPending(table, key);
+      `INSERT INTO _lockstep_inflight (run_id, tbl, row_key, hlc, base)
+       SELECT ?, p.tbl, p.row_key, p.hlc, p.base FROM _lockstep_pending p
+       WHERE p.tbl = ? AND p.row_key IN (SELECT value FROM json_each(?))`,
+    ).run(runId, table, json);
+    this.clearPendingKeys(table, keys);
+  }
+
+  /** Deletes the pending changes of `keys` (one statement). */
+  clearPendingKeys(table: string, keys: readonly string[]): void {
+    if (keys.length === 0) return;
+    this.stmt('DELETE FROM _lockstep_pending WHERE tbl = ? AND row_key IN (SELECT value FROM json_each(?))').run(table, JSON.stringify(keys));
   }
 
   inflightRuns(): string[] {

@@ -2,6 +2,7 @@ import { reconcile, type Decision } from '../core/reconcile.js';
 import { rowsEqual, type Row } from '../core/row.js';
 import type { TableDef } from '../dataset/dataset.js';
 import { fetchServerRows, type ServerRow } from '../hub/sql/server-rows.js';
+import { copyNewRows, copyNewVersions, tableIsNewOnHub } from '../hub/sql/copy-rows.js';
 import { deleteRows, upsertRows, upsertVersions, type VersionWrite } from '../hub/sql/write-rows.js';
 import type { PendingChange } from '../store/local-store.js';
 import { RunState } from './run-state.js';
@@ -12,6 +13,8 @@ const MAX_DISCARDED_LISTED = 100;
 interface PageWrites {
   versions: VersionWrite[];
   upserts: Row[];
+  /** True while every upsert of the page is a row the hub has never had (COPY can insert them). */
+  allNew: boolean;
   deletes: string[];
   local: { key: string; row: Row | null }[];
   /** Settled without the hub: the pending change is done. */
@@ -30,15 +33,26 @@ export async function runPendingPhase(state: RunState): Promise<void> {
   for (const name of store.order) {
     const table = store.table(name);
     let afterKey = '';
+    // A table the hub has never held a row of (checked under the sync lock) needs no per-key look-ups.
+    let newOnHub: boolean | undefined;
+    // Hub writes of one page overlap reading and settling the next (one connection runs them in order).
+    let inFlight: Promise<void> = Promise.resolve();
     for (;;) {
       const page = store.pendingPage(table, afterKey, state.batchSize);
       if (page.length === 0) break;
+      newOnHub ??= await tableIsNewOnHub(state.client, table.name);
       afterKey = (page[page.length - 1] as PendingChange).key;
-      const server = await fetchServerRows(state.client, state.hubSchema, table, page.map((p) => p.key));
-      const writes: PageWrites = { versions: [], upserts: [], deletes: [], local: [], clear: [], sent: [] };
+      const server = newOnHub ? new Map<string, ServerRow>() : await fetchServerRows(state.client, state.hubSchema, table, page.map((p) => p.key));
+      const writes: PageWrites = { versions: [], upserts: [], allNew: true, deletes: [], local: [], clear: [], sent: [] };
       for (const p of page) settle(state, table, p, server.get(p.key), writes);
-      if (state.write) await flush(state, table, writes);
+      if (state.write) {
+        writeLocal(state, table, writes);
+        await inFlight;
+        inFlight = writeHub(state, table, writes);
+        inFlight.catch(() => undefined); // awaited below; this only stops an unhandled-rejection report
+      }
     }
+    await inFlight;
   }
 }
 
@@ -70,6 +84,7 @@ function settle(state: RunState, table: TableDef, p: PendingChange, server: Serv
       return;
     case 'up':
       RunState.count(counts.up, remote, d.row);
+      if (server !== undefined) w.allNew = false;
       w.versions.push({ key: p.key, hlc: p.hlc, deleted: d.row === null });
       if (d.row === null) w.deletes.push(p.key);
       else w.upserts.push(d.row);
@@ -89,6 +104,7 @@ function settle(state: RunState, table: TableDef, p: PendingChange, server: Serv
       const columns = table.columns.map((c) => c.name);
       if (!rowsEqual(remote, d.row, columns)) RunState.count(counts.up, remote, d.row);
       if (!rowsEqual(p.local, d.row, columns)) RunState.count(counts.down, p.local, d.row);
+      w.allNew = false;
       if (state.write) w.versions.push({ key: p.key, hlc: state.store.nextHlc(), deleted: false });
       w.upserts.push(d.row);
       w.local.push({ key: p.key, row: d.row });
@@ -101,12 +117,21 @@ function settle(state: RunState, table: TableDef, p: PendingChange, server: Serv
   }
 }
 
-async function flush(state: RunState, table: TableDef, w: PageWrites): Promise<void> {
-  const { client, hubSchema, store } = state;
-  await upsertVersions(client, table.name, store.deviceId, w.versions);
-  await upsertRows(client, hubSchema, table, w.upserts);
-  await deleteRows(client, hubSchema, table, w.deletes);
+function writeLocal(state: RunState, table: TableDef, w: PageWrites): void {
+  const { store } = state;
   store.applyRows(table, w.local);
-  for (const key of w.clear) store.clearPending(table.name, key);
-  for (const key of w.sent) store.markInflight(state.runId, table.name, key);
+  store.clearPendingKeys(table.name, w.clear);
+  store.markInflight(state.runId, table.name, w.sent);
+}
+
+async function writeHub(state: RunState, table: TableDef, w: PageWrites): Promise<void> {
+  const { client, hubSchema, store } = state;
+  if (w.allNew && w.deletes.length === 0) {
+    await copyNewVersions(client, table.name, store.deviceId, w.versions);
+    await copyNewRows(client, hubSchema, table, w.upserts);
+  } else {
+    await upsertVersions(client, table.name, store.deviceId, w.versions);
+    await upsertRows(client, hubSchema, table, w.upserts);
+    await deleteRows(client, hubSchema, table, w.deletes);
+  }
 }

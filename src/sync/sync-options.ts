@@ -15,7 +15,7 @@ export type ResolvedSyncOptions = Required<SyncOptions>;
 export function resolveSyncOptions(dbPath: string, o: SyncOptions = {}): ResolvedSyncOptions {
   return {
     lockTimeoutMs: o.lockTimeoutMs ?? 10_000,
-    batchSize: o.batchSize ?? 2_000,
+    batchSize: o.batchSize ?? 10_000,
     backupDir: o.backupDir ?? `${dbPath}.backups`,
     backupRetention: o.backupRetention ?? 10,
   };

@@ -10,17 +10,24 @@ export async function faultyClient(url: string, name: string, fault: { failAt?: 
   client.on('error', () => undefined);
   await client.connect();
   let n = 0;
-  const real = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
-  (client as unknown as { query: (...args: unknown[]) => Promise<unknown> }).query = async (...args: unknown[]) => {
+  const real = client.query.bind(client) as (...args: unknown[]) => unknown;
+  const drop = (message: string): Error => {
+    // Destroying the socket is what a cut network does: the server aborts the open transaction.
+    (client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+    return Object.assign(new Error(message), { code: 'ECONNRESET' });
+  };
+  (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
     n++;
     if (fault.failAt !== undefined && n === fault.failAt) {
-      await client.end().catch(() => undefined);
-      throw Object.assign(new Error('Connection terminated unexpectedly (injected)'), { code: 'ECONNRESET' });
+      const err = drop('Connection terminated unexpectedly (injected)');
+      if (typeof args[0] !== 'string') throw err; // a COPY stream is returned synchronously
+      return Promise.reject(err);
     }
-    const result = await real(...args);
+    const result = real(...args);
     if (fault.crashAfterCommit && args[0] === 'COMMIT') {
-      await client.end().catch(() => undefined);
-      throw Object.assign(new Error('process died after the hub commit (injected)'), { code: 'ECONNRESET' });
+      return (result as Promise<unknown>).then(() => {
+        throw drop('process died after the hub commit (injected)');
+      });
     }
     return result;
   };

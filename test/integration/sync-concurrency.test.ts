@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { classroom } from '../../src/dataset/classroom.js';
+import { createTestDatabase } from '../helpers/test-database.js';
 import { addEvent, addStudent, createDevice, createHub, hubRows, rows, tempDir, withClient } from '../helpers/sync-fixtures.js';
 
 describe('concurrency', () => {
@@ -37,6 +38,25 @@ describe('concurrency', () => {
       expect(rows(reader, 'students', 'name').map((r) => r.name)).toEqual(['Fast', 'Slow']);
     } finally {
       await slow.end();
+    }
+  });
+
+  it('an open transaction in another database of the same server never holds the feed back', async () => {
+    const hub = await createHub(classroom);
+    const other = await createTestDatabase();
+    const a = createDevice(hub, classroom, 'a');
+    const reader = createDevice(hub, classroom, 'reader');
+    const idle = new pg.Client({ connectionString: other });
+    await idle.connect();
+    try {
+      await idle.query('BEGIN');
+      await idle.query('CREATE TABLE t (x int)'); // takes a transaction id, then sits idle
+      addStudent(a, 'Ann');
+      await a.client.sync();
+      await reader.client.sync();
+      expect(rows(reader, 'students').map((r) => r.name)).toEqual(['Ann']);
+    } finally {
+      await idle.end();
     }
   });
 

@@ -19,11 +19,29 @@ export interface FeedEntry {
 }
 
 /**
- * The feed's safe upper bound now: the oldest transaction still running. Every change from an older
- * transaction is final and visible, so reading below this bound never skips a change that commits later.
+ * The feed's safe upper bound now: the oldest transaction *of this database* still running (else the
+ * snapshot's xmax). Every change from an older transaction is final and visible, so reading below this
+ * bound never skips a change that commits later. Transactions of other databases on the same server
+ * cannot write this hub, so they never hold the feed back (transaction ids are server-wide, so the plain
+ * snapshot xmin would let any idle transaction anywhere on the server stall every hub).
+ * `pg_locks` and `pg_stat_activity.datname` are readable by every role, so a least-privilege device role
+ * sees every running writer.
  */
 export async function readFeedBound(client: pg.ClientBase): Promise<string> {
-  const { rows } = await client.query<{ bound: string }>(`SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS bound`);
+  const { rows } = await client.query<{ bound: string }>(
+    `WITH snap AS (SELECT pg_current_snapshot() AS s),
+     running_here AS (
+       SELECT l.transactionid::text::bigint AS x32
+       FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+       WHERE l.locktype = 'transactionid' AND l.mode = 'ExclusiveLock' AND l.granted AND a.datname = current_database()
+       UNION ALL
+       SELECT transaction::text::bigint FROM pg_prepared_xacts WHERE database = current_database()
+     )
+     SELECT COALESCE(
+       (SELECT min(x)::text FROM snap, pg_snapshot_xip(snap.s) AS x
+        WHERE (x::text::bigint % 4294967296) IN (SELECT x32 FROM running_here)),
+       (SELECT pg_snapshot_xmax(s)::text FROM snap)) AS bound`,
+  );
   return rows[0]?.bound ?? '0';
 }
 
