@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { isLockstepError, type LockstepError } from '../core/errors.js';
 import { processIo, type CliIo } from './cli-io.js';
+import { registerDemoCommand } from './commands/demo-command.js';
 import { registerDeviceCommands } from './commands/device-commands.js';
 import { registerSyncCommands } from './commands/sync-commands.js';
 import { EXIT_CODES } from './exit-codes.js';
@@ -20,6 +21,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     .showHelpAfterError();
   registerDeviceCommands(program, io);
   registerSyncCommands(program, io, (c) => (exitCode = c));
+  registerDemoCommand(program, io);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;
