@@ -65,7 +65,7 @@ export function validateConnectionUrl(url: string, policy: UrlPolicy = {}): UrlV
   const hp = /^(\[[^\]]*\]|[^:]*)(?::(.*))?$/.exec(hostport);
   const host = (hp?.[1] ?? '').replace(/^\[|\]$/g, '').toLowerCase();
   if (!host) problems.push({ field: 'host', message: 'is missing (postgres://user@HOST/database)' });
-  else if (!/^[a-z0-9.-]+$/.test(host) && isIP(host) === 0) problems.push({ field: 'host', message: `"${host}" is not a host name or IP address` });
+  else if (!/^[a-z0-9._-]+$/.test(host) && isIP(host) === 0) problems.push({ field: 'host', message: `"${host}" is not a host name or IP address` });
   let port = 5432;
   const rawPort = hp?.[2];
   if (rawPort !== undefined && rawPort !== '') {
