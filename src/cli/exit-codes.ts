@@ -30,6 +30,7 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   E_STORE_BUSY: 10,
   E_DISK_FULL: 10,
   E_SECRET: 11,
+  E_IMPORT_INVALID: 2,
   E_REPLICATION: 12,
   E_NOT_FOUND: 13,
 };

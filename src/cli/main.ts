@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { isLockstepError, type LockstepError } from '../core/errors.js';
 import { processIo, type CliIo } from './cli-io.js';
+import { registerBackupCommands } from './commands/backup-commands.js';
 import { registerDemoCommand } from './commands/demo-command.js';
 import { registerDeviceCommands } from './commands/device-commands.js';
 import { registerSyncCommands } from './commands/sync-commands.js';
@@ -21,6 +22,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     .showHelpAfterError();
   registerDeviceCommands(program, io);
   registerSyncCommands(program, io, (c) => (exitCode = c));
+  registerBackupCommands(program, io);
   registerDemoCommand(program, io);
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -33,6 +33,7 @@ export type ErrorCode =
   | 'E_UNSYNCED_CHANGES'
   | 'E_CONFIRMATION_REQUIRED'
   | 'E_SECRET'
+  | 'E_IMPORT_INVALID'
   | 'E_REPLICATION'
   | 'E_INTERNAL';
 

@@ -16,6 +16,8 @@ export function describeSqliteError(e: unknown, path: string): LockstepError {
     return new LockstepError('E_STORE_CORRUPT', `${path} is damaged or not a database (${msg}); restore a backup`, { cause: e, details });
   if (code.startsWith('SQLITE_CANTOPEN'))
     return new LockstepError('E_STORE_NOT_FOUND', `cannot open ${path}: check that the folder exists and is writable`, { cause: e, details });
+  if (code === 'SQLITE_CONSTRAINT_TRIGGER' && msg.includes('append-only'))
+    return new LockstepError('E_APPEND_ONLY', `${msg}: events are never changed; record a new event instead`, { cause: e, details });
   if (code.startsWith('SQLITE_CONSTRAINT'))
     return new LockstepError('E_INTEGRITY', `a constraint of ${path} would be violated: ${msg}`, { cause: e, details });
   return new LockstepError('E_INTERNAL', `SQLite error on ${path}: ${msg}`, { cause: e, details });

@@ -3,7 +3,7 @@ import { LockstepError } from '../core/errors.js';
 import type { Row } from '../core/row.js';
 import { readHubLog, type HubLogEntry } from '../hub/sql/sync-log.js';
 import type { LocalStore } from '../store/local-store.js';
-import { backupLocalStore } from './local-backup.js';
+import { backupLocalStore } from '../store/local-backup.js';
 import { readLocalLog, type LocalLogEntry } from './local-log.js';
 import { precheck, type PrecheckReport } from './precheck.js';
 import { listConflicts, resolveAllConflicts, resolveConflict, type Keep } from './resolve-conflict.js';

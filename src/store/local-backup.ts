@@ -1,6 +1,6 @@
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { LocalStore } from '../store/local-store.js';
+import type { LocalStore } from './local-store.js';
 
 /** Writes a consistent copy of the local file to `dir` and keeps only the newest `retention` copies. */
 export async function backupLocalStore(store: LocalStore, dir: string, reason: string, retention: number): Promise<string> {
