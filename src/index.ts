@@ -26,4 +26,5 @@ export type { SyncOptions } from './sync/sync-options.js';
 export type { ConflictInfo, Direction, SideCounts, SyncReport, TableCounts } from './sync/sync-report.js';
 export type { PrecheckItem, PrecheckReport } from './sync/precheck.js';
 export { saveConnection, loadConnection, type SecretCipher } from './sync/saved-connection.js';
-export { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded/embedded-postgres-server.js';
+export { type EmbeddedPostgres } from './embedded/embedded-postgres-server.js';
+export { spawnEmbeddedPostgres } from './embedded/spawn-embedded-postgres.js';

@@ -53,7 +53,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     databaseDir: options.dataDir,
     port,
     user: 'postgres',
-    password: 'postgres',
+    // Not the user name, so a leak of it is easy to spot in tests.
+    password: 'lockstep-embedded',
     authMethod: 'password',
     persistent: !options.ephemeral,
     createPostgresUser: userInfo().uid === 0,
@@ -69,7 +70,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   } catch (e) {
     throw new LockstepError('E_CONNECTION', `could not start the embedded PostgreSQL in ${options.dataDir}`, { cause: e });
   }
-  const url = `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
+  const url = `postgres://postgres:lockstep-embedded@127.0.0.1:${port}/postgres`;
   await waitForServer(url);
   return {
     url,

@@ -2,7 +2,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/embedded/embedded-postgres-server.js';
+import type { EmbeddedPostgres } from '../../src/embedded/embedded-postgres-server.js';
+import { spawnEmbeddedPostgres } from '../../src/embedded/spawn-embedded-postgres.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -39,7 +40,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     source = 'system PostgreSQL on 127.0.0.1:5432';
   }
   if (!url) {
-    embedded = await startEmbeddedPostgres({ dataDir: join(tmpdir(), `lockstep-test-pg-${process.pid}`), ephemeral: true });
+    embedded = await spawnEmbeddedPostgres({ dataDir: join(tmpdir(), `lockstep-test-pg-${process.pid}`), ephemeral: true });
     url = embedded.url;
     source = 'embedded PostgreSQL';
   }

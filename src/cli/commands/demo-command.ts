@@ -4,7 +4,8 @@ import type { Command } from 'commander';
 import pg from 'pg';
 import { parseConnectionUrl, formatConnectionUrl } from '../../connection/parse-connection-url.js';
 import { classroom } from '../../dataset/classroom.js';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../embedded/embedded-postgres-server.js';
+import type { EmbeddedPostgres } from '../../embedded/embedded-postgres-server.js';
+import { spawnEmbeddedPostgres } from '../../embedded/spawn-embedded-postgres.js';
 import { connectHub } from '../../hub/connect-hub.js';
 import { initHub } from '../../hub/hub-init.js';
 import { LocalStore } from '../../store/local-store.js';
@@ -31,7 +32,7 @@ export async function prepareDemo(io: CliIo, dir: string): Promise<DemoEnvironme
   let embedded: EmbeddedPostgres | undefined;
   if (!adminUrl) {
     io.stderr('starting an embedded PostgreSQL (set LOCKSTEP_DATABASE_URL to use your own server)…');
-    embedded = await startEmbeddedPostgres({ dataDir: join(dir, 'pg'), port: 54329 });
+    embedded = await spawnEmbeddedPostgres({ dataDir: join(dir, 'pg'), port: 54329 });
     adminUrl = embedded.url;
   }
   const admin = new pg.Client({ connectionString: adminUrl });
