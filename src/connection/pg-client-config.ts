@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import type pg from 'pg';
 import { LockstepError } from '../core/errors.js';
@@ -50,7 +51,8 @@ function tlsOptions(s: ConnectionSettings): false | ConnectionOptions {
       return { ca, rejectUnauthorized: true, checkServerIdentity: () => undefined };
     case 'verify-full':
       if (!ca) throw new LockstepError('E_TLS', 'sslmode verify-full needs the CA certificate: give --ssl-root-cert FILE (or sslrootcert=FILE)');
-      return { ca, rejectUnauthorized: true, servername: s.host };
+      // Node checks the certificate against `host` (an IP against IP SANs); SNI may only carry a name.
+      return isIP(s.host) ? { ca, rejectUnauthorized: true } : { ca, rejectUnauthorized: true, servername: s.host };
   }
 }
 
