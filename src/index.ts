@@ -28,3 +28,7 @@ export type { PrecheckItem, PrecheckReport } from './sync/precheck.js';
 export { saveConnection, loadConnection, type SecretCipher } from './sync/saved-connection.js';
 export { type EmbeddedPostgres } from './embedded/embedded-postgres-server.js';
 export { spawnEmbeddedPostgres } from './embedded/spawn-embedded-postgres.js';
+export * from './replicate/index.js';
+export { createServer } from './server/create-server.js';
+export { startServer, type RunningServer, type StartServerOptions } from './server/start-server.js';
+export type { ServerOptions } from './server/server-options.js';

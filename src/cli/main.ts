@@ -6,6 +6,8 @@ import { processIo, type CliIo } from './cli-io.js';
 import { registerBackupCommands } from './commands/backup-commands.js';
 import { registerDemoCommand } from './commands/demo-command.js';
 import { registerDeviceCommands } from './commands/device-commands.js';
+import { registerReplicateCommands } from './commands/replicate-commands.js';
+import { registerServeCommand } from './commands/serve-command.js';
 import { registerSyncCommands } from './commands/sync-commands.js';
 import { EXIT_CODES } from './exit-codes.js';
 
@@ -23,6 +25,8 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
   registerDeviceCommands(program, io);
   registerSyncCommands(program, io, (c) => (exitCode = c));
   registerBackupCommands(program, io);
+  registerReplicateCommands(program, io, (c) => (exitCode = c));
+  registerServeCommand(program, io);
   registerDemoCommand(program, io);
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -6,6 +6,7 @@ import { foreignKeyOrder } from '../dataset/table-order.js';
 import { describeDifference, inspectSchema } from './inspect-schema.js';
 import { HUB_SCHEMA_VERSION, METADATA_DDL, pgDatasetDdl } from './hub-schema.js';
 import { readHubDataset } from './sql/hub-meta.js';
+import { enableScopes } from './hub-scopes.js';
 
 const INIT_LOCK = [1280070512, 2] as const;
 
@@ -22,7 +23,7 @@ export interface HubInitResult {
  * @example
  * await initHub(client, classroom, { schema: 'classroom' });
  */
-export async function initHub(client: pg.ClientBase, dataset: Dataset, opts: { schema?: string } = {}): Promise<HubInitResult> {
+export async function initHub(client: pg.ClientBase, dataset: Dataset, opts: { schema?: string; scopes?: boolean } = {}): Promise<HubInitResult> {
   const schema = opts.schema ?? dataset.name;
   await client.query('BEGIN');
   try {
@@ -54,6 +55,7 @@ export async function initHub(client: pg.ClientBase, dataset: Dataset, opts: { s
     }
     await client.query(`SET LOCAL search_path = ${q(schema)}, public`);
     for (const stmt of pgDatasetDdl(schema, dataset, foreignKeyOrder(dataset))) await client.query(stmt);
+    if (opts.scopes) await enableScopes(client, schema, dataset);
     await client.query(
       `INSERT INTO lockstep.hub_meta (key, value) VALUES ('schema_version', $1::jsonb), ('dataset', $2::jsonb)
        ON CONFLICT (key) DO UPDATE SET value = excluded.value`,

@@ -2,7 +2,7 @@ import { reconcile, type Decision } from '../core/reconcile.js';
 import { rowsEqual, type Row } from '../core/row.js';
 import type { TableDef } from '../dataset/dataset.js';
 import { fetchServerRows, type ServerRow } from '../hub/sql/server-rows.js';
-import { copyNewRows, copyNewVersions, tableIsNewOnHub } from '../hub/sql/copy-rows.js';
+import { copyAllowed, copyNewRows, copyNewVersions, tableIsNewOnHub } from '../hub/sql/copy-rows.js';
 import { deleteRows, upsertRows, upsertVersions, type VersionWrite } from '../hub/sql/write-rows.js';
 import type { PendingChange } from '../store/local-store.js';
 import { RunState } from './run-state.js';
@@ -30,6 +30,7 @@ interface PageWrites {
 export async function runPendingPhase(state: RunState): Promise<void> {
   const { store } = state;
   if (state.write) store.db.prepare('DELETE FROM _lockstep_conflicts').run();
+  const canCopy = state.write && (await copyAllowed(state.client));
   for (const name of store.order) {
     const table = store.table(name);
     let afterKey = '';
@@ -45,6 +46,7 @@ export async function runPendingPhase(state: RunState): Promise<void> {
       const server = newOnHub ? new Map<string, ServerRow>() : await fetchServerRows(state.client, state.hubSchema, table, page.map((p) => p.key));
       const writes: PageWrites = { versions: [], upserts: [], allNew: true, deletes: [], local: [], clear: [], sent: [] };
       for (const p of page) settle(state, table, p, server.get(p.key), writes);
+      writes.allNew &&= canCopy;
       if (state.write) {
         writeLocal(state, table, writes);
         await inFlight;

@@ -6,6 +6,8 @@ import { LockstepError } from '../../core/errors.js';
 import { loadDataset } from '../../dataset/builtin-datasets.js';
 import { connectHub } from '../../hub/connect-hub.js';
 import { initHub } from '../../hub/hub-init.js';
+import { grantScript, grantStatements } from '../../hub/hub-scopes.js';
+import { readHubDataset } from '../../hub/sql/hub-meta.js';
 import { LocalStore } from '../../store/local-store.js';
 import { loadConnection, saveConnection } from '../../sync/saved-connection.js';
 import { emit, parseIntOption, type CliIo } from '../cli-io.js';
@@ -99,6 +101,7 @@ export function registerDeviceCommands(program: Command, io: CliIo): void {
     });
 
   const hub = program.command('hub').description('the PostgreSQL hub');
+  registerGrantCommand(hub, io);
   connectionOptions(
     hub
       .command('init')
@@ -107,15 +110,15 @@ export function registerDeviceCommands(program: Command, io: CliIo): void {
       .option('--dataset <name|file.json>', 'the dataset (with --url)'),
   )
     .option('--schema <name>', 'PostgreSQL schema for the data tables (default: the dataset name)')
+    .option('--scopes', 'isolate scopes (e.g. one class per teacher) with row-level security; see hub grant')
     .option('--json', 'print JSON')
-    .action(async (o: ConnectOpts & { dataset?: string; schema?: string }) => {
+    .action(async (o: ConnectOpts & { dataset?: string; schema?: string; scopes?: boolean }) => {
       let settings: ConnectionSettings;
-      let datasetName = o.dataset;
+      const datasetName = o.dataset;
       if (o.db) {
         const store = LocalStore.open(o.db);
         try {
           settings = o.url || o.host ? await settingsFromOptions(io, o) : loadConnection(store, cipherFor(io));
-          datasetName ??= undefined;
           const ds = datasetName ? loadDataset(datasetName) : store.dataset;
           await runInit(io, settings, ds, o);
         } finally {
@@ -129,12 +132,47 @@ export function registerDeviceCommands(program: Command, io: CliIo): void {
     });
 }
 
-async function runInit(io: CliIo, settings: ConnectionSettings, ds: ReturnType<typeof loadDataset>, o: { schema?: string; json?: boolean }): Promise<void> {
+async function runInit(io: CliIo, settings: ConnectionSettings, ds: ReturnType<typeof loadDataset>, o: { schema?: string; scopes?: boolean; json?: boolean }): Promise<void> {
   const client = await connectHub(settings);
   try {
-    const r = await initHub(client, ds, o.schema ? { schema: o.schema } : {});
+    const r = await initHub(client, ds, { ...(o.schema ? { schema: o.schema } : {}), scopes: o.scopes === true });
     emit(io, o.json, r, () => `hub ${r.created ? 'created' : 'already initialised; checked'}: dataset ${r.dataset} in schema "${r.schema}"`);
   } finally {
     await client.end();
   }
+}
+
+/** hub grant: a least-privilege device role, optionally bound to one scope. */
+export function registerGrantCommand(hub: Command, io: CliIo): void {
+  connectionOptions(
+    hub
+      .command('grant')
+      .description('create a device role with only the privileges a device needs (no DDL), optionally bound to a scope')
+      .requiredOption('--role <name>', 'the role to create or update')
+      .option('--scope <id>', 'the scope (e.g. a class) the role may read and write; needs a hub made with --scopes')
+      .option('--role-password-stdin', 'read the new role\'s password from standard input')
+      .option('--print', 'print the SQL instead of running it'),
+  )
+    .option('--json', 'print JSON')
+    .action(async (o: ConnectOpts & { role: string; scope?: string; rolePasswordStdin?: boolean; print?: boolean }) => {
+      if (!/^[a-z_][a-z0-9_]{0,62}$/.test(o.role)) throw new LockstepError('E_USAGE', '--role must be a lower-case identifier');
+      const settings = await settingsFromOptions(io, { ...o, passwordStdin: false });
+      const client = await connectHub(settings);
+      try {
+        const info = await readHubDataset(client);
+        if (!info) throw new LockstepError('E_HUB_NOT_INITIALISED', 'the hub has no Lockstep schema yet; run: lockstep hub init');
+        const base = { role: o.role, database: settings.database, schema: info.schema, dataset: info.dataset, ...(o.scope !== undefined ? { scope: o.scope } : {}) };
+        if (o.print) {
+          io.stdout(grantScript(base));
+          return;
+        }
+        const password = o.rolePasswordStdin ? (await io.readStdin()).replace(/\r?\n$/, '') : undefined;
+        await client.query('BEGIN');
+        for (const s of grantStatements({ ...base, ...(password !== undefined ? { password } : {}) })) await client.query(s.sql, s.params);
+        await client.query('COMMIT');
+        emit(io, o.json, { role: o.role, scope: o.scope ?? null }, () => `role ${o.role} can sync${o.scope ? ` scope ${o.scope} only` : ''}; it has no DDL rights`);
+      } finally {
+        await client.end();
+      }
+    });
 }

@@ -68,3 +68,9 @@ export async function tableIsNewOnHub(client: pg.ClientBase, table: string): Pro
   const { rowCount } = await client.query('SELECT 1 FROM lockstep.row_versions WHERE tbl = $1 ORDER BY tbl, row_key LIMIT 1', [table]);
   return (rowCount ?? 0) === 0;
 }
+
+/** COPY FROM is refused where row-level security applies to the caller (scoped hubs); INSERT is used then. */
+export async function copyAllowed(client: pg.ClientBase): Promise<boolean> {
+  const { rows } = await client.query<{ rls: boolean }>(`SELECT row_security_active('lockstep.row_versions') AS rls`);
+  return rows[0]?.rls !== true;
+}
