@@ -26,3 +26,21 @@ function keyText(v: JsonValue | undefined): string {
   if (v === undefined || v === null) return '';
   return typeof v === 'string' ? v : String(v);
 }
+
+/**
+ * The rows `row` references through its foreign keys, as (table, row key); a reference with a NULL
+ * column references nothing.
+ *
+ * @example
+ * parentKeysOf(scoreEvents, event, (n) => byName[n]); // [{ table: 'students', key: 'a0…' }]
+ */
+export function parentKeysOf(table: TableDef, row: Row, tableOf: (name: string) => TableDef): { table: string; key: string }[] {
+  const out: { table: string; key: string }[] = [];
+  for (const fk of table.foreignKeys ?? []) {
+    const values = fk.columns.map((c) => row[c]);
+    if (values.some((v) => v === null || v === undefined)) continue;
+    const parent = tableOf(fk.references.table);
+    out.push({ table: parent.name, key: rowKeyOf(parent, Object.fromEntries(fk.references.columns.map((rc, i) => [rc, values[i] ?? null]))) });
+  }
+  return out;
+}

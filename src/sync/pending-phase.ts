@@ -5,6 +5,7 @@ import { fetchServerRows, type ServerRow } from '../hub/sql/server-rows.js';
 import { copyAllowed, copyNewRows, copyNewVersions, tableIsNewOnHub } from '../hub/sql/copy-rows.js';
 import { deleteRows, upsertRows, upsertVersions, type VersionWrite } from '../hub/sql/write-rows.js';
 import type { PendingChange } from '../store/local-store.js';
+import { checkParentsOnHub } from './hub-parents.js';
 import { RunState } from './run-state.js';
 
 const MAX_DISCARDED_LISTED = 100;
@@ -44,6 +45,7 @@ export async function runPendingPhase(state: RunState): Promise<void> {
       newOnHub ??= await tableIsNewOnHub(state.client, table.name);
       afterKey = (page[page.length - 1] as PendingChange).key;
       const server = newOnHub ? new Map<string, ServerRow>() : await fetchServerRows(state.client, state.hubSchema, table, page.map((p) => p.key));
+      if (state.operation === 'push') await checkParentsOnHub(state, table, page);
       const writes: PageWrites = { versions: [], upserts: [], allNew: true, deletes: [], local: [], clear: [], sent: [] };
       for (const p of page) settle(state, table, p, server.get(p.key), writes);
       writes.allNew &&= canCopy;
@@ -79,6 +81,12 @@ function settle(state: RunState, table: TableDef, p: PendingChange, server: Serv
   const serverHlc = server?.hlc ?? null;
   state.seen(serverHlc);
   const d = decide(state, table, p, server);
+  if ((d.kind === 'up' || d.kind === 'merge') && d.row !== null && state.referencesAbsentOnHub(table, d.row)) {
+    // Its parent stays off the hub this run (deleted there, kept here in a conflict): it waits, pending,
+    // until the parent's conflict is resolved (then it goes up, or goes with the parent).
+    state.markAbsentOnHub(table.name, p.key);
+    return;
+  }
   if (d.kind !== 'noop') state.note(d.kind, table.name, p.key, p.hlc, serverHlc);
   switch (d.kind) {
     case 'noop':
@@ -93,7 +101,11 @@ function settle(state: RunState, table: TableDef, p: PendingChange, server: Serv
       w.sent.push(p.key);
       return;
     case 'down':
-      if (state.operation === 'push') return; // left pending: a pull or sync brings the hub's version
+      if (state.operation === 'push') {
+        // Left pending: a pull or sync brings the hub's version.
+        if (d.row === null && p.local !== null) state.markAbsentOnHub(table.name, p.key);
+        return;
+      }
       RunState.count(counts.down, p.local, d.row);
       if (state.operation === 'pull') {
         counts.discards++;
@@ -114,6 +126,7 @@ function settle(state: RunState, table: TableDef, p: PendingChange, server: Serv
       return;
     }
     case 'conflict':
+      if (remote === null && p.local !== null) state.markAbsentOnHub(table.name, p.key);
       state.recordConflict(table, p.key, d.fields, p.base, p.local, remote, serverHlc);
       return;
   }

@@ -1,6 +1,7 @@
 import { createHash, randomUUID, type Hash } from 'node:crypto';
 import type { Row } from '../core/row.js';
 import type { TableDef } from '../dataset/dataset.js';
+import { parentKeysOf } from '../dataset/row-key.js';
 import type { LocalStore } from '../store/local-store.js';
 import type pg from 'pg';
 import { emptyTableCounts, type ConflictInfo, type SideCounts, type TableCounts } from './sync-report.js';
@@ -14,6 +15,10 @@ export class RunState {
   readonly discarded: { table: string; id: string }[] = [];
   private readonly hash: Hash = createHash('sha256');
   maxSeenHlc: string | undefined;
+  /** Rows (`table\u0000key`) that will not be on the hub when this run commits although this device keeps them. */
+  private readonly absentOnHub = new Set<string>();
+  /** Parent rows a push found on the hub (see `checkParentsOnHub`). */
+  private readonly presentOnHub = new Set<string>();
   /** Identifies this run in the hub's log and the device's in-flight journal. */
   readonly runId = randomUUID();
 
@@ -36,6 +41,25 @@ export class RunState {
   /** Adds a decision to the plan's fingerprint. */
   note(kind: string, table: string, key: string, localHlc: string | null, serverHlc: string | null): void {
     this.hash.update(`${kind}\u0000${table}\u0000${key}\u0000${localHlc ?? ''}\u0000${serverHlc ?? ''}\n`);
+  }
+
+  /** Notes a row this device keeps that the hub will not hold after this run (a conflict, or left pending by a push). */
+  markAbsentOnHub(table: string, key: string): void {
+    this.absentOnHub.add(`${table}\u0000${key}`);
+  }
+
+  markPresentOnHub(table: string, key: string): void {
+    this.presentOnHub.add(`${table}\u0000${key}`);
+  }
+
+  knowsOnHub(table: string, key: string): boolean {
+    const k = `${table}\u0000${key}`;
+    return this.presentOnHub.has(k) || this.absentOnHub.has(k);
+  }
+
+  /** True when a row references a parent that will not be on the hub when this run commits. */
+  referencesAbsentOnHub(table: TableDef, row: Row): boolean {
+    return parentKeysOf(table, row, (n) => this.store.table(n)).some((p) => this.absentOnHub.has(`${p.table}\u0000${p.key}`));
   }
 
   fingerprint(): string {

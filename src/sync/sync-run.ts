@@ -9,6 +9,7 @@ import type { LocalStore } from '../store/local-store.js';
 import { describeSqliteError } from '../store/describe-sqlite-error.js';
 import { runDownPhase } from './down-phase.js';
 import { writeLocalLog } from './local-log.js';
+import { settleOrphanRows } from './orphan-rows.js';
 import { runPendingPhase } from './pending-phase.js';
 import { recoverInflight } from './recover-inflight.js';
 import { RunState, type RunOperation } from './run-state.js';
@@ -68,6 +69,7 @@ export async function runSync(store: LocalStore, client: pg.ClientBase, operatio
     let newCursor = cursor ?? FEED_START;
     if (operation !== 'push') newCursor = await runDownPhase(state, newCursor);
     await runPendingPhase(state);
+    if (write) await settleOrphanRows(state);
 
     const report = buildReport(state, flags.dryRun ? 'preview' : operation, operation, cursor === undefined, started);
     if (flags.expectFingerprint !== undefined && flags.expectFingerprint !== report.fingerprint)
