@@ -1,6 +1,5 @@
 import { homedir } from 'node:os';
-import { defaultKeyPath } from '../secrets/default-key-path.js';
-import { loadOrCreateKey } from '../secrets/key-file.js';
+import { keySourceFor } from '../secrets/key-source.js';
 import { createSecretBox } from '../secrets/secret-box.js';
 import { connectHub } from '../hub/connect-hub.js';
 import { LocalStore } from '../store/local-store.js';
@@ -8,9 +7,9 @@ import { loadConnection, type SecretCipher } from '../sync/saved-connection.js';
 import { createSyncClient, type SyncClient } from '../sync/sync-client.js';
 import type { CliIo } from './cli-io.js';
 
-/** The key that encrypts saved passwords: $LOCKSTEP_KEY_FILE, else ~/.config/lockstep/key (created 0600). */
+/** The key that encrypts saved passwords: $LOCKSTEP_KEY_FILE, else the OS keyring, else ~/.config/lockstep/key (0600). */
 export function cipherFor(io: CliIo): SecretCipher {
-  return createSecretBox(loadOrCreateKey(defaultKeyPath(io.env, io.env.HOME ?? homedir())));
+  return createSecretBox(keySourceFor(io.env, io.env.HOME ?? homedir()).load());
 }
 
 export interface DeviceContext {

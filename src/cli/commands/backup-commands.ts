@@ -3,8 +3,7 @@ import type { Command } from 'commander';
 import { exportStore } from '../../backup/export-store.js';
 import { importStore, type ImportMode } from '../../backup/import-store.js';
 import { LockstepError } from '../../core/errors.js';
-import { defaultKeyPath } from '../../secrets/default-key-path.js';
-import { loadOrCreateKey, rotateKey } from '../../secrets/key-file.js';
+import { keySourceFor } from '../../secrets/key-source.js';
 import { createSecretBox } from '../../secrets/secret-box.js';
 import { LocalStore } from '../../store/local-store.js';
 import { resolveSyncOptions } from '../../sync/sync-options.js';
@@ -56,15 +55,15 @@ export function registerBackupCommands(program: Command, io: CliIo): void {
     .option('--db <path...>', 'device databases whose saved connection to re-encrypt')
     .option('--json', 'print JSON')
     .action((o: { db?: string[]; json?: boolean }) => {
-      const path = defaultKeyPath(io.env, io.env.HOME ?? homedir());
+      const source = keySourceFor(io.env, io.env.HOME ?? homedir());
       const stores = (o.db ?? []).map((p) => LocalStore.open(p));
       try {
         // Decrypt everything with the old key first: if any fails, nothing has changed yet.
-        const before = createSecretBox(loadOrCreateKey(path));
+        const before = createSecretBox(source.load());
         const saved = stores.map((s) => ({ s, settings: readStoredConnection(s) ? loadConnection(s, before) : undefined }));
-        const after = createSecretBox(rotateKey(path).newKey);
+        const after = createSecretBox(source.rotate().newKey);
         for (const { s, settings } of saved) if (settings) saveConnection(s, settings, after);
-        emit(io, o.json, { keyFile: path, keyId: after.keyId, reencrypted: o.db ?? [] }, () => `new key ${after.keyId} in ${path} (the old one is kept as ${path}.previous); re-encrypted ${stores.length} device(s)`);
+        emit(io, o.json, { keyStore: source.where, keyId: after.keyId, reencrypted: o.db ?? [] }, () => `new key ${after.keyId} in ${source.where} (the old one is kept as ${source.previous}); re-encrypted ${stores.length} device(s)`);
       } finally {
         for (const s of stores) s.close();
       }
