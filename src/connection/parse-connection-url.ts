@@ -22,6 +22,8 @@ export interface UrlPolicy {
   /**
    * Refuse loopback, private, link-local and unspecified addresses. Judged from the URL text only
    * (literal addresses and `localhost`), without DNS: see `isPrivateHost` and `assertPublicHost`.
+   * Also refuses an `sslrootcert` file path (only `system` is allowed): what a remote user types must
+   * not make the server read its own files. On in the HTTP server, off in the CLI.
    */
   forbidPrivateAddresses?: boolean;
 }
@@ -110,15 +112,21 @@ function checkParts(authority: string, tail: string, policy: UrlPolicy): Checked
   if (user === '') problems.push({ field: 'user', message: 'is missing (postgres://USER@host/database)' });
   if (dbname === '') problems.push({ field: 'database', message: 'is missing (postgres://user@host/DATABASE)' });
   const sslMode = readSslMode(params.get('sslmode'), problems);
+  const sslRootCert = params.get('sslrootcert');
   let forbidden = false;
-  if (host !== '' && policy.forbidPrivateAddresses === true && isPrivateHost(host)) {
-    forbidden = problems.length === 0;
-    problems.push({ field: 'host', message: `${host} is a loopback, private or link-local address; the target must be reachable on a public address` });
+  if (policy.forbidPrivateAddresses === true) {
+    const valid = problems.length === 0;
+    const before = problems.length;
+    if (host !== '' && isPrivateHost(host))
+      problems.push({ field: 'host', message: `${host} is a loopback, private or link-local address; the target must be reachable on a public address` });
+    // A path here would make the server read its own files on a user's say-so.
+    if (sslRootCert !== undefined && sslRootCert !== 'system')
+      problems.push({ field: 'sslrootcert', message: 'cannot name a file on this server; use sslrootcert=system (the system CAs) or leave it out' });
+    forbidden = valid && problems.length > before;
   }
   if (problems.length > 0 || user === undefined || dbname === undefined) return { ok: false, problems, forbidden };
   const settings: ConnectionSettings = { host, port, database: dbname, user, sslMode };
   if (password !== undefined) settings.password = password;
-  const sslRootCert = params.get('sslrootcert');
   if (sslRootCert !== undefined) settings.sslRootCert = sslRootCert;
   for (const key of ['sslmode', 'sslrootcert', 'user', 'password', 'dbname']) params.delete(key);
   if (params.size > 0) settings.options = Object.fromEntries(params);

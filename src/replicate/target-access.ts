@@ -24,7 +24,7 @@ export function checkTargetUrl(url: string, policy: { forbidPrivateAddresses: bo
 }
 
 function isPolicyProblem(p: UrlProblem): boolean {
-  return p.field === 'host' && /private|loopback|link-local/.test(p.message);
+  return (p.field === 'host' && /private|loopback|link-local/.test(p.message)) || p.field === 'sslrootcert';
 }
 
 /**

@@ -161,6 +161,17 @@ describe('the private-address policy', () => {
     },
   );
 
+  it('refuses an sslrootcert naming a file on the server (E_URL_FORBIDDEN), but allows sslrootcert=system', () => {
+    const url = 'postgres://u@db.example.com/db?sslmode=verify-full&sslrootcert=/etc/ssl/private/server.key';
+    expect(validateConnectionUrl(url).ok).toBe(true);
+    expect(validateConnectionUrl(url, { forbidPrivateAddresses: true })).toEqual({
+      ok: false,
+      problems: [{ field: 'sslrootcert', message: expect.stringContaining('cannot name a file on this server') }],
+    });
+    expect(() => parseConnectionUrl(url, { forbidPrivateAddresses: true })).toThrow(expect.objectContaining({ code: 'E_URL_FORBIDDEN' }));
+    expect(validateConnectionUrl('postgres://u@db.example.com/db?sslmode=verify-full&sslrootcert=system', { forbidPrivateAddresses: true }).ok).toBe(true);
+  });
+
   it('is E_URL_INVALID, listing every problem, when the URL is also malformed', () => {
     expect(() => parseConnectionUrl('postgres://u@127.0.0.1:0/db', { forbidPrivateAddresses: true })).toThrow(
       expect.objectContaining({ code: 'E_URL_INVALID', details: { problems: [expect.objectContaining({ field: 'port' }), expect.objectContaining({ field: 'host' })] } }),

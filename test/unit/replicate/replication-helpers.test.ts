@@ -6,7 +6,7 @@ import { createProgressTracker } from '../../../src/replicate/progress-tracker.j
 import { redactDeep, redactSecret } from '../../../src/replicate/redact-secret.js';
 import { formatProgress } from '../../../src/replicate/replication-text.js';
 import { replicatedColumns, targetDdl } from '../../../src/replicate/target-schema.js';
-import { maskedTargetUrl } from '../../../src/replicate/target-access.js';
+import { checkTargetUrl, maskedTargetUrl } from '../../../src/replicate/target-access.js';
 
 describe('intervals', () => {
   it('reads seconds and units, and writes the shortest form', () => {
@@ -75,5 +75,15 @@ describe('target DDL', () => {
     expect(creates.indexOf('rewards')).toBeLessThan(creates.indexOf('reward_redemptions'));
     expect(creates.at(-1)).toBe('lockstep_replication_state');
     expect(ddl.join('\n')).not.toMatch(/password_hash|DROP|TRUNCATE/);
+  });
+});
+
+describe('target URL policy', () => {
+  it('with the server policy on, refuses private hosts and server-side certificate paths as E_URL_FORBIDDEN', () => {
+    const policy = { forbidPrivateAddresses: true };
+    expect(() => checkTargetUrl('postgres://me@10.0.0.5/copy', policy)).toThrow(expect.objectContaining({ code: 'E_URL_FORBIDDEN' }));
+    expect(() => checkTargetUrl('postgres://me@db.example.com/copy?sslrootcert=/etc/passwd', policy)).toThrow(expect.objectContaining({ code: 'E_URL_FORBIDDEN' }));
+    expect(() => checkTargetUrl('postgres://me@db.example.com:99999/copy?sslrootcert=/etc/passwd', policy)).toThrow(expect.objectContaining({ code: 'E_URL_INVALID' }));
+    expect(checkTargetUrl('postgres://me@db.example.com/copy?sslrootcert=/etc/ca.pem', { forbidPrivateAddresses: false }).sslRootCert).toBe('/etc/ca.pem');
   });
 });
