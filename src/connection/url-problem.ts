@@ -6,6 +6,6 @@
  * const p: UrlProblem = { field: 'port', message: 'must be a number from 1 to 65535, not 99999' };
  */
 export interface UrlProblem {
-  field: 'url' | 'scheme' | 'host' | 'port' | 'database' | 'user' | 'password' | 'sslmode' | 'parameters';
+  field: 'url' | 'scheme' | 'host' | 'port' | 'database' | 'user' | 'password' | 'sslmode' | 'sslrootcert' | 'parameters';
   message: string;
 }
