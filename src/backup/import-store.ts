@@ -33,7 +33,6 @@ export interface ImportOptions {
  * await importStore(store, 'backup.json', { mode: 'replace', backupDir: 'class.db.backups', backupRetention: 10 });
  */
 export async function importStore(store: LocalStore, filePath: string, opts: ImportOptions): Promise<ImportResult> {
-  const { mode } = opts;
   let text: string;
   try {
     text = readFileSync(filePath, 'utf8');
@@ -46,6 +45,18 @@ export async function importStore(store: LocalStore, filePath: string, opts: Imp
   } catch (e) {
     throw new LockstepError('E_IMPORT_INVALID', `the import file is not valid JSON (${(e as Error).message}); it may be truncated; nothing was changed`, { cause: e });
   }
+  return importExport(store, parsed, opts);
+}
+
+/**
+ * `importStore` for an export already parsed from JSON (e.g. an HTTP request body): validated whole
+ * against the device's dataset first (`E_IMPORT_INVALID`), then imported as `importStore` describes.
+ *
+ * @example
+ * await importExport(store, JSON.parse(body), { mode: 'merge', backupDir: 'class.db.backups', backupRetention: 10 });
+ */
+export async function importExport(store: LocalStore, parsed: unknown, opts: ImportOptions): Promise<ImportResult> {
+  const { mode } = opts;
   const file = validateExport(parsed, store.dataset);
   const backup = await backupLocalStore(store, opts.backupDir, 'pre-import', opts.backupRetention);
   const rows: Record<string, number> = {};

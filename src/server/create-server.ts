@@ -5,6 +5,7 @@ import { errorReply } from './error-reply.js';
 import { HttpError } from './http-error.js';
 import { ReplicationRuns } from './replication-runs.js';
 import { requestGuard } from './request-guard.js';
+import { registerBackupRoutes } from './routes/backup-routes.js';
 import { registerClassroomRoutes } from './routes/classroom-routes.js';
 import { registerConflictRoutes } from './routes/conflict-routes.js';
 import { registerConnectionRoutes } from './routes/connection-routes.js';
@@ -70,6 +71,7 @@ async function build(o: ResolvedServerOptions, registry: DeviceRegistry, runs: R
   registerSyncRoutes(app, registry);
   registerConflictRoutes(app, registry);
   registerClassroomRoutes(app, registry);
+  registerBackupRoutes(app, registry, { importBodyLimit: o.importBodyLimit });
   registerReplicationRoutes(app, registry, runs, { forbidPrivateAddresses: o.forbidPrivateAddresses });
   await registerStaticUi(app, o.webRoot);
   return app;

@@ -21,6 +21,8 @@ export interface ServerOptions {
   forbidPrivateAddresses?: boolean;
   /** Largest request body in bytes. Default 65 536. */
   bodyLimit?: number;
+  /** Largest body of POST …/import (a JSON export), in bytes. Default 256 MiB. */
+  importBodyLimit?: number;
   /** The built web UI (index.html and assets); `false` serves the API only. Default: none (a hint page at /). */
   webRoot?: string | false;
   /** How long push, pull and sync wait for another device's sync lock, in ms. Default 10 000. */
@@ -39,6 +41,7 @@ export interface ResolvedServerOptions {
   token: string | undefined;
   forbidPrivateAddresses: boolean;
   bodyLimit: number;
+  importBodyLimit: number;
   webRoot: string | false | undefined;
   lockTimeoutMs: number;
   replication: Omit<ReplicationOptions, 'hub' | 'cipher' | 'policy'>;
@@ -59,6 +62,7 @@ export function resolveServerOptions(o: ServerOptions): ResolvedServerOptions {
     token: o.token === '' ? undefined : o.token,
     forbidPrivateAddresses: o.forbidPrivateAddresses ?? true,
     bodyLimit: o.bodyLimit ?? 65_536,
+    importBodyLimit: o.importBodyLimit ?? 256 * 1024 * 1024,
     webRoot: o.webRoot,
     lockTimeoutMs: o.lockTimeoutMs ?? 10_000,
     replication: { heartbeatMs: 1_000, ...o.replication },
