@@ -39,6 +39,7 @@ export async function settleOrphanRows(state: RunState): Promise<void> {
   const links = childLinks(store);
   let frontier = absentParents(state, links);
   const removals: { table: TableDef; key: string }[] = [];
+  const seen = new Set<string>(); // a row is settled once, even where references form a cycle
   while (frontier.length > 0) {
     const orphans = new Map<string, Set<string>>();
     for (const { table, key } of frontier) {
@@ -54,6 +55,8 @@ export async function settleOrphanRows(state: RunState): Promise<void> {
       const table = store.table(name);
       const server = await fetchServerRows(state.client, state.hubSchema, table, [...keys]);
       for (const key of keys) {
+        if (seen.has(`${name}\u0000${key}`)) continue;
+        seen.add(`${name}\u0000${key}`);
         const remote = server.get(key)?.row ?? null;
         if (remote !== null && parentsPresent(store, table, remote)) {
           store.applyRows(table, [{ key, row: remote }]);
