@@ -32,7 +32,7 @@ describe('replication configurations', () => {
     const outputs: unknown[] = [];
     const cfg = await service.add({ name: 'masked', owner: fam.parent, url, scope: `users:${fam.parent}`, targetSchema: 'masked' });
     outputs.push(cfg, await service.list(), await service.get(cfg.id));
-    expect(cfg.targetUrl).toMatch(/^postgres:\/\/lockstep_r_[0-9a-f]+:\*\*\*\*@127\.0\.0\.1:5432\//);
+    expect(cfg.targetUrl).toMatch(/^postgres:\/\/lockstep_r_[0-9a-f]+:\*\*\*\*@127\.0\.0\.1:\d+\//);
     const progress: unknown[] = [];
     outputs.push(await service.run(cfg.id, { onProgress: (p) => void progress.push(p) }), progress);
     // A failing run (the role may no longer log in): its error must not show the password either.

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { isLockstepError, type LockstepError } from '../../../src/core/errors.js';
-import { addFamily, connector, createLearningHub, createTarget, expectedScopeRows, serviceFor, TABLES, targetRows, withClient } from './fixtures.js';
+import { addFamily, connector, createLearningHub, createTarget, expectedScopeRows, serviceFor, TABLES, targetRows, testCipher, withClient } from './fixtures.js';
 
 async function failure(p: Promise<unknown>): Promise<LockstepError> {
   const e = await p.then(
@@ -39,14 +39,15 @@ describe('failed runs', () => {
     const hub = await createLearningHub();
     const target = await createTarget();
     const fam = await withClient(hub, (c) => addFamily(c, 'Read', { learners: 1, lessons: 2 }));
-    const admin = serviceFor(hub);
+    const cipher = testCipher(); // both services read the same stored target password
+    const admin = serviceFor(hub, { cipher });
     const cfg = await admin.add({ name: 'read', owner: fam.parent, url: target, scope: `users:${fam.parent}` });
     await admin.run(cfg.id);
     const before = await targetRows(target);
     // A hub role that may read every table but lessons.
     const role = `lockstep_ro_${randomBytes(4).toString('hex')}`;
     await withClient(hub, async (c) => {
-      await c.query(`CREATE ROLE ${role} LOGIN`);
+      await c.query(`CREATE ROLE ${role} LOGIN PASSWORD 'read-only-pass'`); // the embedded server checks passwords
       await c.query(`GRANT USAGE ON SCHEMA lockstep, learning TO ${role}`);
       await c.query(`GRANT ALL ON ALL TABLES IN SCHEMA lockstep TO ${role}`);
       await c.query(`GRANT ALL ON ALL SEQUENCES IN SCHEMA lockstep TO ${role}`);
@@ -56,7 +57,8 @@ describe('failed runs', () => {
     });
     const u = new URL(hub);
     u.username = role;
-    const limited = serviceFor(hub, { hub: connector(u.toString()) });
+    u.password = 'read-only-pass';
+    const limited = serviceFor(hub, { cipher, hub: connector(u.toString()) });
     const e = await failure(limited.run(cfg.id));
     expect(e.code).toBe('E_AUTH');
     expect(e.message).toMatch(/permission denied for table lessons/);
