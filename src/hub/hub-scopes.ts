@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { quoteIdent as q } from '../core/quote-ident.js';
 import type { Dataset } from '../dataset/dataset.js';
 import { qualified } from './hub-schema.js';
+import { scramVerifier } from './scram-verifier.js';
 
 /**
  * Row-level isolation of scopes (e.g. one class per teacher) in one hub database. Each data row and each
@@ -49,7 +50,8 @@ export function grantStatements(o: { role: string; database: string; schema: str
   const lit = (s: string): string => `'${s.replace(/'/g, "''")}'`;
   const out: { sql: string; params?: unknown[] }[] = [
     { sql: `DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ${lit(o.role)}) THEN CREATE ROLE ${r} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE; END IF; END $$` },
-    ...(o.password !== undefined ? [{ sql: `ALTER ROLE ${r} PASSWORD ${lit(o.password)}` }] : []),
+    // Only the SCRAM verifier is sent: the password never reaches the server (nor its statement log).
+    ...(o.password !== undefined ? [{ sql: `ALTER ROLE ${r} PASSWORD ${lit(scramVerifier(o.password))}` }] : []),
     { sql: `GRANT CONNECT ON DATABASE ${q(o.database)} TO ${r}` },
     { sql: `GRANT USAGE ON SCHEMA lockstep, ${q(o.schema)} TO ${r}` },
     { sql: `GRANT SELECT ON lockstep.hub_meta TO ${r}` },
