@@ -15,7 +15,8 @@ interface Mapped {
 }
 
 const NETWORK = new Set(['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'EPIPE', 'EAI_AGAIN', 'EADDRNOTAVAIL']);
-const NETWORK_TEXT = /connection terminated|connection ended|timeout expired|connection timeout|socket hang up/i;
+// node-pg's own wording for a client whose connection already failed or was closed: "… is not queryable".
+const NETWORK_TEXT = /connection terminated|connection ended|timeout expired|connection timeout|socket hang up|is not queryable/i;
 const CHAIN_CODES = /SELF_SIGNED|UNABLE_TO_(GET_ISSUER|VERIFY_LEAF)|CERT_UNTRUSTED|CERT_CHAIN_TOO_LONG|CERT_SIGNATURE_FAILURE/;
 const TLS_CODES = /^(ERR_TLS_|ERR_SSL_|EPROTO$)|CERT/;
 const TLS_TEXT = /\b(ssl|tls)\b|certificate|self[- ]signed/i;

@@ -61,7 +61,7 @@ export function validateDataset(input: unknown, source = 'dataset'): Dataset {
         else if (!['uuid', 'text', 'integer'].includes(cols.get(k) ?? ''))
           bad(`${p}.primaryKey[${j}]`, `a ${cols.get(k)} column cannot be a key (use uuid, text or integer)`);
         else if (Array.isArray(t.columns)) {
-          const col = (t.columns as Record<string, unknown>[]).find((c) => c.name === k);
+          const col = (t.columns as unknown[]).find((c): c is Record<string, unknown> => isObject(c) && c.name === k);
           if (col?.nullable === true) bad(`${p}.primaryKey[${j}]`, `key column "${k}" cannot be nullable`);
         }
       });
@@ -92,7 +92,8 @@ export function validateDataset(input: unknown, source = 'dataset'): Dataset {
         bad(`${fp}.onDelete`, `must be one of ${ON_DELETE.join(', ')}`);
       if (fk.onDelete === 'set null')
         for (const c of fk.columns) {
-          const col = (t.columns as Record<string, unknown>[]).find((x) => x.name === c);
+          // `columns` may be anything here (reported above): look only at well-formed entries.
+          const col = (Array.isArray(t.columns) ? (t.columns as unknown[]) : []).find((x): x is Record<string, unknown> => isObject(x) && x.name === c);
           if (col && col.nullable !== true) bad(`${fp}.onDelete`, `"set null" needs column "${String(c)}" to be nullable`);
         }
     });

@@ -136,6 +136,23 @@ export class LocalStore {
     return readMeta(this.db, key);
   }
 
+  /**
+   * A JSON metadata value checked by `valid`; one that does not parse or check out is `E_STORE_CORRUPT`
+   * naming `what`, never a raw parse error.
+   */
+  getMetaJson<T>(key: string, what: string, valid: (v: unknown) => v is T): T | undefined {
+    const raw = this.getMeta(key);
+    if (raw === undefined) return undefined;
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      value = undefined;
+    }
+    if (!valid(value)) throw new LockstepError('E_STORE_CORRUPT', `the ${what} saved in ${this.path} is damaged; restore a backup of the file (or, for the connection, run lockstep connect again)`);
+    return value;
+  }
+
   setMeta(key: string, value: string | undefined): void {
     if (value === undefined) this.db.prepare('DELETE FROM _lockstep_meta WHERE key = ?').run(key);
     else writeMeta(this.db, key, value);

@@ -24,8 +24,17 @@ export function saveConnection(store: LocalStore, settings: ConnectionSettings, 
 }
 
 export function readStoredConnection(store: LocalStore): StoredConnection | undefined {
-  const raw = store.getMeta(KEY);
-  return raw === undefined ? undefined : (JSON.parse(raw) as StoredConnection);
+  return store.getMetaJson(KEY, 'hub connection', isStoredConnection);
+}
+
+function isStoredConnection(v: unknown): v is StoredConnection {
+  const c = v as { settings?: Record<string, unknown>; passwordEncrypted?: unknown } | null;
+  const s = c?.settings;
+  return (
+    typeof s === 'object' && s !== null &&
+    ['host', 'database', 'user', 'sslMode'].every((k) => typeof s[k] === 'string') && typeof s.port === 'number' &&
+    (c?.passwordEncrypted === null || typeof c?.passwordEncrypted === 'string')
+  );
 }
 
 /** The saved settings with the password decrypted, for connecting. */

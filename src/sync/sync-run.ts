@@ -37,8 +37,12 @@ export function hasSyncedBefore(store: LocalStore): boolean {
 }
 
 export function readCursor(store: LocalStore): FeedCursor | undefined {
-  const raw = store.getMeta(CURSOR_KEY);
-  return raw === undefined ? undefined : (JSON.parse(raw) as FeedCursor);
+  return store.getMetaJson(CURSOR_KEY, 'hub cursor', isFeedCursor);
+}
+
+function isFeedCursor(v: unknown): v is FeedCursor {
+  const c = v as Partial<FeedCursor> | null;
+  return typeof c === 'object' && c !== null && typeof c.txid === 'string' && /^\d+$/.test(c.txid) && typeof c.seq === 'string' && /^\d+$/.test(c.seq);
 }
 
 /**
