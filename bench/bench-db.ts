@@ -74,7 +74,10 @@ export async function timed<T>(fn: () => Promise<T> | T): Promise<{ ms: number; 
   return { ms: performance.now() - t0, value };
 }
 
-/** A case prints exactly one JSON line with its figures; the runner adds memory and medians. */
+/**
+ * A case prints exactly one JSON line with its figures; the runner takes medians. `maxRssMb` is this
+ * process's peak unless the case gives its own (the concurrent case reports its device processes' peak).
+ */
 export function report(figures: Record<string, number | string | boolean>): void {
-  process.stdout.write(`${JSON.stringify({ ...figures, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`);
+  process.stdout.write(`${JSON.stringify({ maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024), ...figures })}\n`);
 }

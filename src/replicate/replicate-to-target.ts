@@ -8,7 +8,7 @@ import type { RunMonitor } from './run-monitor.js';
 import { REPLICATION_LOCK_CLASS } from './sql/config-lock.js';
 import { selectConfig, type ConfigRow } from './sql/config-rows.js';
 import type { RunOutcome } from './sql/run-rows.js';
-import { finishMigration, prepareTarget } from './target-schema.js';
+import { finishCreatedTables, finishMigration, prepareTarget } from './target-schema.js';
 import { deleteTargetState, readTargetStates, writeTargetState, type TargetState } from './target-state.js';
 
 export interface ReplicateToTargetInput {
@@ -40,6 +40,10 @@ export async function replicateToTarget(x: ReplicateToTargetInput): Promise<Omit
   const schema = cfg.target_schema;
   await target.query('BEGIN');
   await target.query('SET CONSTRAINTS ALL DEFERRED');
+  await target.query('SET LOCAL jit = off'); // large statements over many rows: compiling them costs more than it saves
+  // Room for the run's temporary key tables in memory (settable only before the session's first temporary
+  // table: the run's connection is fresh); PostgreSQL's default is 8 MB, about 100,000 keys.
+  await target.query(`SET LOCAL temp_buffers = '256MB'`);
   const { rows } = await target.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1, hashtext($2)) AS ok', [REPLICATION_LOCK_CLASS, schema]);
   if (rows[0]?.ok !== true)
     throw new LockstepError('E_LOCKED', `another replication is writing to schema "${schema}" of this target right now; try again when it has finished`, { retryable: true });
@@ -57,11 +61,14 @@ export async function replicateToTarget(x: ReplicateToTargetInput): Promise<Omit
     targetSchema: schema,
     scope: x.scope,
     cursor,
-    refreshTables: new Set(prepared.addedColumns.map((a) => a.table)),
+    // Tables this run created are empty and have no keys yet: they are filled in full, by COPY.
+    refreshTables: new Set([...prepared.addedColumns.map((a) => a.table), ...prepared.createdTables]),
+    createdTables: new Set(prepared.createdTables),
     batchSize: x.batchSize,
     progress: x.tracker,
     report: (force) => x.monitor.report(force),
   });
+  await finishCreatedTables(target, x.hub.dataset, schema, prepared);
   await finishMigration(target, schema, prepared);
   await writeTargetState(target, schema, { configId: cfg.id, hubId: x.hubId, cursor: result.cursor, runId: x.runId });
   await target.query('SET CONSTRAINTS ALL IMMEDIATE');

@@ -19,7 +19,7 @@ import {
   createStage,
   deleteOutsideScope,
   dropStage,
-  indexKeyTable,
+  analyzeKeyTable,
   keysToWrite,
   SCOPE_KEYS,
   tableIsEmpty,
@@ -38,8 +38,10 @@ export interface CopyScopeInput {
   scope: ReplicationScope;
   /** Where the last committed run stopped in the hub's feed; undefined: copy everything. */
   cursor: FeedCursor | undefined;
-  /** Tables to copy in full even in an incremental run (columns just added by `migrate`). */
+  /** Tables to copy in full even in an incremental run (columns just added by `migrate`, tables just created). */
   refreshTables: ReadonlySet<string>;
+  /** Tables this run created (empty, seen by no one else until the run commits). */
+  createdTables: ReadonlySet<string>;
   batchSize: number;
   progress: ProgressTracker;
   /** Publishes progress (throttled unless `force`) and fails if the run lost its lock. */
@@ -72,15 +74,11 @@ export async function copyScope(x: CopyScopeInput): Promise<CopyScopeResult> {
   const head = await readFeedHeadBelow(source, bound);
   const { counts, dangling } = await readScopeSummary(source, ds, x.hubSchema, x.scope);
   if (dangling.length > 0) throw notClosed(x.scope, dangling);
-  await createKeyTable(target, SCOPE_KEYS);
-  await pipeCopy(source, scopeKeysSql(ds, x.hubSchema, x.scope), target, `COPY pg_temp.${q(SCOPE_KEYS)} (tbl, key) FROM STDIN`, () => x.report());
-  await indexKeyTable(target, SCOPE_KEYS);
-  const sent = await countKeys(target, SCOPE_KEYS);
-  for (const t of ds.tables) {
-    if ((sent[t.name] ?? 0) !== counts[t.name])
-      throw new LockstepError('E_REPLICATION', `the scope of ${t.name} has ${counts[t.name]} row(s) on the hub but ${sent[t.name] ?? 0} arrived; nothing was committed`);
-  }
   const kind: RunKind = x.cursor ? 'incremental' : 'full';
+  // The scope's keys find rows to delete and rows missing from the target. Into tables this run created
+  // there is neither (they were empty and get exactly the scope's rows, which the final count check
+  // confirms), so a first run into a fresh target does not send them.
+  if (kind === 'incremental' || ds.tables.some((t) => !x.createdTables.has(t.name))) await sendScopeKeys(x, counts);
   if (x.cursor) await sendChangedKeys(x, x.cursor, bound);
   const tables = targetTables(ds);
   const plans = new Map<string, TablePlan>();
@@ -97,7 +95,10 @@ export async function copyScope(x: CopyScopeInput): Promise<CopyScopeResult> {
   x.progress.phase('delete');
   await x.report(true);
   const rowsDeleted: Record<string, number> = {};
-  for (const { table } of [...tables].reverse()) rowsDeleted[table.name] = await deleteOutsideScope(target, x.targetSchema, table);
+  for (const { table } of [...tables].reverse()) {
+    // A table this run created holds exactly what it just copied from the scope: nothing to delete.
+    rowsDeleted[table.name] = x.createdTables.has(table.name) ? 0 : await deleteOutsideScope(target, x.targetSchema, table);
+  }
 
   x.progress.phase('verify');
   await x.report(true);
@@ -124,6 +125,18 @@ function notClosed(scope: ReplicationScope, dangling: { table: string; key: stri
   );
 }
 
+/** Every key of the scope, into the target's SCOPE_KEYS table; fails unless each table's number is `counts`'. */
+async function sendScopeKeys(x: CopyScopeInput, counts: Record<string, number>): Promise<void> {
+  await createKeyTable(x.target, SCOPE_KEYS);
+  await pipeCopy(x.source, scopeKeysSql(x.dataset, x.hubSchema, x.scope), x.target, `COPY pg_temp.${q(SCOPE_KEYS)} (tbl, key) FROM STDIN`, () => x.report());
+  await analyzeKeyTable(x.target, SCOPE_KEYS);
+  const sent = await countKeys(x.target, SCOPE_KEYS);
+  for (const t of x.dataset.tables) {
+    if ((sent[t.name] ?? 0) !== counts[t.name])
+      throw new LockstepError('E_REPLICATION', `the scope of ${t.name} has ${counts[t.name]} row(s) on the hub but ${sent[t.name] ?? 0} arrived; nothing was committed`);
+  }
+}
+
 /** The feed's keys changed after `cursor` and below `bound`, into the target's CHANGED_KEYS table. */
 async function sendChangedKeys(x: CopyScopeInput, cursor: FeedCursor, bound: string): Promise<void> {
   const known = new Set(x.dataset.tables.map((t) => t.name));
@@ -139,7 +152,7 @@ async function sendChangedKeys(x: CopyScopeInput, cursor: FeedCursor, bound: str
   }
   await createKeyTable(x.target, CHANGED_KEYS);
   await copyLinesInto(x.target, `COPY pg_temp.${q(CHANGED_KEYS)} (tbl, key) FROM STDIN`, lines());
-  await indexKeyTable(x.target, CHANGED_KEYS);
+  await analyzeKeyTable(x.target, CHANGED_KEYS);
 }
 
 async function planTable(x: CopyScopeInput, kind: RunKind, table: TableDef, inScope: number): Promise<TablePlan> {

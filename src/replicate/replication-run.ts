@@ -41,6 +41,14 @@ export interface RunRequest {
  * (the error, password redacted), which it then throws. See docs/spec/replication.md.
  */
 export async function runReplication(o: ResolvedReplicationOptions, req: RunRequest): Promise<ReplicationRunView> {
+  try {
+    return await runWithConnections(o, req);
+  } catch (e) {
+    throw toLockstepError(e, 'run the replication'); // a hub lost before the run proper, too
+  }
+}
+
+async function runWithConnections(o: ResolvedReplicationOptions, req: RunRequest): Promise<ReplicationRunView> {
   const status = await o.hub();
   let lock: pg.Client | undefined;
   try {

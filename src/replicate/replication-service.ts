@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
+import { toLockstepError } from '../connection/describe-pg-error.js';
 import { LockstepError } from '../core/errors.js';
 import { quoteIdent as q } from '../core/quote-ident.js';
 import type { HubDatasetInfo } from '../hub/sql/hub-meta.js';
@@ -183,12 +184,16 @@ export class ReplicationService {
     return recoverStaleRuns(this.options.hub, this.options.staleAfterMs);
   }
 
+  /** Runs `fn` on a fresh hub connection; a lost or refused connection is `E_CONNECTION`, never a raw error. */
   private async withHub<T>(fn: (c: pg.Client, hub: HubDatasetInfo) => Promise<T>): Promise<T> {
-    const c = await this.options.hub();
+    let c: pg.Client | undefined;
     try {
+      c = await this.options.hub();
       return await fn(c, await ensureReplicationSchema(c));
+    } catch (e) {
+      throw toLockstepError(e, 'read the replication configurations on the hub');
     } finally {
-      await c.end().catch(() => undefined);
+      await c?.end().catch(() => undefined);
     }
   }
 

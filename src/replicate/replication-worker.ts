@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type pg from 'pg';
 import { Logger, run, type JobHelpers, type Runner, type Task, type WorkerEvents } from 'graphile-worker';
+import { toLockstepError } from '../connection/describe-pg-error.js';
 import { isLockstepError, LockstepError } from '../core/errors.js';
 import { resolveReplicationOptions, type ReplicationOptions, type ResolvedReplicationOptions } from './replication-options.js';
 import { runReplication } from './replication-run.js';
@@ -102,10 +103,15 @@ export async function startReplicationWorker(opts: ReplicationWorkerOptions): Pr
   };
 }
 
+/** What graphile-worker's messages say when the hub connection is lost (they carry no error object). */
+const LOST_CONNECTION = /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|Connection terminated|terminating connection|connection error/i;
+
 /** graphile-worker's own log, reduced to its errors as events (failed runs are reported as `run-failed`). */
 function quietLogger(emit: (e: ReplicationWorkerEvent) => void): Logger {
   return new Logger(() => (level, message, meta) => {
-    if (String(level) === 'error' && meta?.failure !== true) emit({ type: 'error', during: 'graphile-worker', error: { code: 'E_INTERNAL', message } });
+    if (String(level) !== 'error' || meta?.failure === true) return;
+    const code = LOST_CONNECTION.test(message) ? 'E_CONNECTION' : toLockstepError(meta?.error ?? new Error(message), 'run the job queue').code;
+    emit({ type: 'error', during: 'graphile-worker', error: { code, message } });
   });
 }
 

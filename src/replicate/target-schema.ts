@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { LockstepError } from '../core/errors.js';
 import { quoteIdent as q } from '../core/quote-ident.js';
 import type { ColumnDef, Dataset, TableDef } from '../dataset/dataset.js';
+import { onDeleteSql } from '../dataset/on-delete-sql.js';
 import { foreignKeyOrder } from '../dataset/table-order.js';
 import { PG_TYPE, pgTableDdl, qualified } from '../hub/hub-schema.js';
 import { describeDifference, inspectSchema, type SchemaDifference } from '../hub/inspect-schema.js';
@@ -92,7 +93,7 @@ export async function prepareTarget(client: pg.ClientBase, ds: Dataset, schema: 
   const createdTables: string[] = [];
   for (const { table, columns } of targetTables(ds)) {
     if (existing.has(table.name)) continue;
-    for (const stmt of pgTableDdl(schema, table, { columns })) await client.query(stmt);
+    await client.query(bareTableDdl(schema, table, columns));
     createdTables.push(table.name);
   }
   const addedColumns: PreparedTarget['addedColumns'] = [];
@@ -105,6 +106,39 @@ export async function prepareTarget(client: pg.ClientBase, ds: Dataset, schema: 
   const state = await client.query<{ ok: boolean }>('SELECT to_regclass($1) IS NOT NULL AS ok', [qualified(schema, STATE_TABLE)]);
   if (state.rows[0]?.ok !== true) await client.query(stateTableDdl(schema));
   return { createdSchema, createdTables, addedColumns };
+}
+
+/**
+ * A table this run creates, with its columns only: its primary key, foreign keys and indexes come from
+ * `finishCreatedTables` once the rows are in, as `pg_dump` does — one index build and one check per
+ * constraint instead of a check and index updates per row. Nobody sees the table before the run commits.
+ */
+function bareTableDdl(schema: string, t: TableDef, columns: readonly ColumnDef[]): string {
+  // The same columns as `pgTableDdl`: NOT NULL unless nullable, and always for key columns.
+  const cols = columns.map((c) => `${q(c.name)} ${PG_TYPE[c.type]}${c.nullable !== true || t.primaryKey.includes(c.name) ? ' NOT NULL' : ''}`);
+  return `CREATE TABLE ${qualified(schema, t.name)} (\n  ${cols.join(',\n  ')}\n)`;
+}
+
+/**
+ * After the rows are copied: the primary keys, then the foreign keys (deferrable, initially deferred) and
+ * indexes of the tables `prepareTarget` created, so that they end up exactly as `pgTableDdl` declares
+ * them (constraint and index names included). Duplicate keys or references to missing rows fail here,
+ * inside the run's transaction.
+ */
+export async function finishCreatedTables(client: pg.ClientBase, ds: Dataset, schema: string, prepared: PreparedTarget): Promise<void> {
+  const created = targetTables(ds).filter(({ table }) => prepared.createdTables.includes(table.name));
+  for (const { table } of created) {
+    await client.query(`ALTER TABLE ${qualified(schema, table.name)} ADD PRIMARY KEY (${table.primaryKey.map(q).join(', ')})`);
+  }
+  for (const { table, columns } of created) {
+    for (const fk of table.foreignKeys ?? []) {
+      await client.query(
+        `ALTER TABLE ${qualified(schema, table.name)} ADD FOREIGN KEY (${fk.columns.map(q).join(', ')}) REFERENCES ${qualified(schema, fk.references.table)} ` +
+          `(${fk.references.columns.map(q).join(', ')}) ON DELETE ${onDeleteSql(fk.onDelete)} DEFERRABLE INITIALLY DEFERRED`,
+      );
+    }
+    for (const stmt of pgTableDdl(schema, table, { columns }).slice(1)) await client.query(stmt);
+  }
 }
 
 /** After the rows are copied: NOT NULL on the columns `migrate` added, as the dataset declares them. */

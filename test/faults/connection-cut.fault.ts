@@ -166,12 +166,8 @@ describe('the hub connection cut before every query of a run', () => {
     recordCounts('connection-cut', 'replication run: cut before each query (hub and target)', n);
   });
 
-  // BUG (src/replicate, reported): ReplicationService.withHub (add/get/list/edit/remove/history and the
-  // lookup before a run) and runReplication before executeRun (ensureReplicationSchema, selectConfig, the
-  // lock connection's queries, startRun) do not map errors of their hub connections, so a dropped hub
-  // connection there escapes as a raw pg Error: the CLI prints E_INTERNAL, the server answers 500, the
-  // worker reports run-failed E_INTERNAL.
-  it.fails('a replication run cut on its first hub queries fails with E_CONNECTION (fails: raw pg errors before the run proper)', async () => {
+  // A hub connection lost before the run proper (configuration look-up, lock, run row) is E_CONNECTION too.
+  it('a replication run cut on its first hub queries fails with E_CONNECTION, never a raw error', async () => {
     const hub = await createLearningHub();
     const target = await createTarget();
     const fam = await withClient(hub, (c) => addFamily(c, 'Raw', { learners: 1, lessons: 1 }));

@@ -14,10 +14,13 @@ export interface DanglingReference {
 
 /**
  * Opens the run's one consistent view of the hub: every read of the run sees the same committed state,
- * whatever devices write meanwhile, and the transaction cannot write.
+ * whatever devices write meanwhile, and the transaction cannot write. JIT compilation is off for it: the
+ * scope statements are large and their estimated cost high, so PostgreSQL would spend seconds compiling
+ * each one (measured: 4.6 s instead of 0.2 s for the scope summary of 100,000 rows).
  */
 export async function beginSnapshot(source: pg.ClientBase): Promise<void> {
   await source.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  await source.query('SET LOCAL jit = off');
 }
 
 /** Rows per table in scope, and references leaving the scope (see `scopeSummarySql`). */

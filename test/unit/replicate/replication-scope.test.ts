@@ -41,7 +41,7 @@ describe('scope SQL', () => {
   it('reads all tables for the whole dataset, and checks closure only for a rooted scope', () => {
     expect(scopeCte(learning, 'learning', { kind: 'all' })).not.toContain('RECURSIVE');
     expect(scopeSummarySql(learning, 'learning', { kind: 'all' })).toContain(`'[]'::json AS dangling`);
-    expect(scopeSummarySql(learning, 'learning', { kind: 'row', table: 'users', key: ID })).toContain('NOT EXISTS (SELECT 1 FROM scope s2');
+    expect(scopeSummarySql(learning, 'learning', { kind: 'row', table: 'users', key: ID })).toContain('NOT EXISTS (SELECT 1 FROM "scope_users" sp');
   });
 
   it('selects rows by key for single and composite keys', () => {
