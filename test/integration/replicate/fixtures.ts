@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { isLockstepError, type LockstepError } from '../../../src/core/errors.js';
 import { learning } from '../../../src/dataset/learning.js';
 import { createReplicationService, type ReplicationService, type ReplicationServiceOptions } from '../../../src/replicate/replication-service.js';
 import { createSecretBox } from '../../../src/secrets/secret-box.js';
@@ -198,4 +199,14 @@ export async function waitFor<T>(check: () => Promise<T | undefined>, timeoutMs:
     if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(100);
   }
+}
+
+/** The LockstepError `p` rejects with (fails the test if it resolves or rejects with anything else). */
+export async function failure(p: Promise<unknown>): Promise<LockstepError> {
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  if (!isLockstepError(e)) throw new Error(`expected a LockstepError, got ${String(e)}`);
+  return e;
 }

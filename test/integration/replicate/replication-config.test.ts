@@ -1,16 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { isLockstepError, type LockstepError } from '../../../src/core/errors.js';
 import { createReplicationService } from '../../../src/replicate/replication-service.js';
-import { addFamily, connector, createLearningHub, createTarget, serviceFor, targetUrlWithPassword, testCipher, withClient, type Family } from './fixtures.js';
-
-async function failure(p: Promise<unknown>): Promise<LockstepError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  if (!isLockstepError(e)) throw new Error(`expected a LockstepError, got ${String(e)}`);
-  return e;
-}
+import { addFamily, connector, createLearningHub, createTarget, serviceFor, targetUrlWithPassword, testCipher, withClient, type Family, failure } from './fixtures.js';
 
 const PASSWORD = 'Tr0ub4dor&3-secret';
 

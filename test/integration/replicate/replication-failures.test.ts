@@ -1,16 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { isLockstepError, type LockstepError } from '../../../src/core/errors.js';
-import { addFamily, connector, createLearningHub, createTarget, expectedScopeRows, serviceFor, TABLES, targetRows, testCipher, withClient } from './fixtures.js';
-
-async function failure(p: Promise<unknown>): Promise<LockstepError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  if (!isLockstepError(e)) throw new Error(`expected a LockstepError, got ${String(e)}`);
-  return e;
-}
+import { addFamily, connector, createLearningHub, createTarget, expectedScopeRows, serviceFor, TABLES, targetRows, testCipher, withClient, failure } from './fixtures.js';
 
 describe('failed runs', () => {
   it('an unreachable target gives FAILED with a clear error; fixed, the next run completes and clears the error', async () => {

@@ -1,16 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { isLockstepError, type LockstepError } from '../../../src/core/errors.js';
 import type { SchemaDifference } from '../../../src/hub/inspect-schema.js';
-import { addFamily, createLearningHub, createTarget, expectedScopeRows, serviceFor, targetRows, withClient, type Family } from './fixtures.js';
-
-async function failure(p: Promise<unknown>): Promise<LockstepError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  if (!isLockstepError(e)) throw new Error(`expected a LockstepError, got ${String(e)}`);
-  return e;
-}
+import { addFamily, createLearningHub, createTarget, expectedScopeRows, serviceFor, targetRows, withClient, type Family, failure } from './fixtures.js';
 
 /** Every relation, column and constraint of a schema, to prove nothing changed. */
 async function schemaFingerprint(url: string, schema: string): Promise<string> {
