@@ -27,32 +27,8 @@ export function ApplySummary({ operation, report }: { operation: ApplyOperation;
   return (
     <div className="apply-summary">
       {nothing ? <p>Nothing to {operation === 'push' ? 'send' : 'bring'}: both sides already agree{report.totals.conflicts ? ' apart from the conflicts' : ''}.</p> : null}
-      {up.length > 0 ? (
-        <>
-          <h3>↑ Written to the hub</h3>
-          <ul>
-            {up.map((l) => (
-              <li key={l.table}>
-                {l.table}: {l.text}
-              </li>
-            ))}
-          </ul>
-          {overwrittenOnHub > 0 ? <p className="warn">{plural(overwrittenOnHub, 'row')} on the hub will be overwritten or deleted by this device’s version.</p> : null}
-        </>
-      ) : null}
-      {down.length > 0 ? (
-        <>
-          <h3>↓ Written to this device</h3>
-          <ul>
-            {down.map((l) => (
-              <li key={l.table}>
-                {l.table}: {l.text}
-              </li>
-            ))}
-          </ul>
-          {overwrittenHere > 0 ? <p className="warn">{plural(overwrittenHere, 'row')} on this device will be overwritten or deleted by the hub’s version.</p> : null}
-        </>
-      ) : null}
+      <SideChanges title="↑ Written to the hub" lines={up} overwritten={overwrittenOnHub} where="on the hub" by="this device’s version" />
+      <SideChanges title="↓ Written to this device" lines={down} overwritten={overwrittenHere} where="on this device" by="the hub’s version" />
       {report.totals.discards > 0 ? (
         <>
           <h3 className="danger-text">Discarded on this device</h3>
@@ -76,5 +52,27 @@ export function ApplySummary({ operation, report }: { operation: ApplyOperation;
         </p>
       ) : null}
     </div>
+  );
+}
+
+/** One side's changes, table by table, and how many of its rows the other side's version replaces. */
+function SideChanges(p: { title: string; lines: { table: string; text: string }[]; overwritten: number; where: string; by: string }) {
+  if (p.lines.length === 0) return null;
+  return (
+    <>
+      <h3>{p.title}</h3>
+      <ul>
+        {p.lines.map((l) => (
+          <li key={l.table}>
+            {l.table}: {l.text}
+          </li>
+        ))}
+      </ul>
+      {p.overwritten > 0 ? (
+        <p className="warn">
+          {plural(p.overwritten, 'row')} {p.where} will be overwritten or deleted by {p.by}.
+        </p>
+      ) : null}
+    </>
   );
 }

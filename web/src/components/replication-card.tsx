@@ -6,6 +6,7 @@ import { ConfirmDialog } from './confirm-dialog.js';
 import { ErrorMessage } from './error-message.js';
 import { ReplicationForm, type ReplicationFormValues } from './replication-form.js';
 import { StatusBadge } from './status-badge.js';
+import { useAction } from '../use-action.js';
 
 interface Props {
   /** The replications API of the device. */
@@ -48,22 +49,9 @@ export function ReplicationCard({ base, config: c, onChanged }: Props) {
   const [editing, setEditing] = useState(false);
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [history, setHistory] = useState<ReplicationRunView[]>();
-  const [busy, setBusy] = useState<string>();
-  const [error, setError] = useState<unknown>();
+  const { busy, error, act } = useAction();
   const path = `${base}/${encodeURIComponent(c.id)}`;
   const headingId = `rep-${c.id}`;
-
-  const act = async (what: string, fn: () => Promise<void>): Promise<void> => {
-    setBusy(what);
-    setError(undefined);
-    try {
-      await fn();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(undefined);
-    }
-  };
 
   const loadHistory = async (): Promise<void> => setHistory((await api<{ runs: ReplicationRunView[] }>('GET', `${path}/history?limit=10`)).runs);
 

@@ -9,6 +9,7 @@ import { PrecheckList } from '../components/precheck-list.js';
 import { PreviewTable } from '../components/preview-table.js';
 import { SyncLog } from '../components/sync-log.js';
 import { plural, total } from '../format.js';
+import { useAction } from '../use-action.js';
 import { useLoad } from '../use-load.js';
 
 interface Pending {
@@ -38,26 +39,12 @@ export function SyncPage({ device, onChanged }: { device: DeviceSummary; onChang
   const log = useLoad(() => (live ? api<LogView>('GET', path('/log?limit=8')) : Promise.resolve(undefined)), `${device.name}:log:${live}`);
   const [precheck, setPrecheck] = useState<PrecheckView>();
   const [pending, setPending] = useState<Pending>();
-  const [busy, setBusy] = useState<string>();
   const [notice, setNotice] = useState<string>();
-  const [error, setError] = useState<unknown>();
+  const { busy, error, act } = useAction(() => setNotice(undefined));
 
   const refresh = async (): Promise<void> => {
     await Promise.all([preview.reload(), conflicts.reload(), log.reload()]);
     onChanged();
-  };
-
-  const act = async (what: string, fn: () => Promise<void>): Promise<void> => {
-    setBusy(what);
-    setError(undefined);
-    setNotice(undefined);
-    try {
-      await fn();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(undefined);
-    }
   };
 
   const ask = (operation: ApplyOperation): Promise<void> =>
