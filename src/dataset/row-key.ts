@@ -39,6 +39,10 @@ export function parentKeysOf(table: TableDef, row: Row, tableOf: (name: string) 
   for (const fk of table.foreignKeys ?? []) {
     const values = fk.columns.map((c) => row[c]);
     if (values.some((v) => v === null || v === undefined)) continue;
+    if (values.length === 1) {
+      out.push({ table: fk.references.table, key: keyText(values[0]) }); // a one-column key is its value as text
+      continue;
+    }
     const parent = tableOf(fk.references.table);
     out.push({ table: parent.name, key: rowKeyOf(parent, Object.fromEntries(fk.references.columns.map((rc, i) => [rc, values[i] ?? null]))) });
   }

@@ -59,6 +59,7 @@ export class RunState {
 
   /** True when a row references a parent that will not be on the hub when this run commits. */
   referencesAbsentOnHub(table: TableDef, row: Row): boolean {
+    if (this.absentOnHub.size === 0) return false; // the usual case: no look-up per row
     return parentKeysOf(table, row, (n) => this.store.table(n)).some((p) => this.absentOnHub.has(`${p.table}\u0000${p.key}`));
   }
 
