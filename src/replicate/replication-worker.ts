@@ -11,6 +11,7 @@ import { selectConfig } from './sql/config-rows.js';
 import { ensureReplicationSchema } from './sql/replication-schema.js';
 import { forceUnlockWorkers, jobKeyFor, JOB_MAX_ATTEMPTS, MAINTENANCE_JOB_KEY, MAINTENANCE_TASK, queueFor, REPLICATE_TASK, WORKER_SCHEMA } from './sql/worker-jobs.js';
 import { ensureScheduled } from './worker-schedule.js';
+import { superviseWorkers } from './worker-recovery.js';
 
 /** What a worker reports; it never throws into the void. */
 export type ReplicationWorkerEvent =
@@ -18,6 +19,8 @@ export type ReplicationWorkerEvent =
   | { type: 'run-failed'; configId: string; error: ErrorInfo; attempt: number; willRetry: boolean }
   | { type: 'run-skipped'; configId: string; reason: string }
   | { type: 'run-recovered'; recovered: RecoveredRun }
+  /** A graphile-worker worker died (the hub went away while it ended a job); what it held was freed and another runs in its place. */
+  | { type: 'worker-replaced'; deadWorkerId: string }
   | { type: 'scheduled'; configId: string; runAt: string }
   | { type: 'error'; during: string; error: ErrorInfo };
 
@@ -83,22 +86,38 @@ export async function startReplicationWorker(opts: ReplicationWorkerOptions): Pr
   const x: WorkerContext = { o, opts, emit, ownIds: new Set(), maintenanceMs: opts.maintenanceIntervalMs ?? 15_000 };
   const events = new EventEmitter() as WorkerEvents;
   events.on('worker:create', ({ worker }) => void x.ownIds.add(worker.workerId));
+  const logger = quietLogger(emit);
+  const taskList = { [REPLICATE_TASK]: replicateTask(x), [MAINTENANCE_TASK]: maintenanceTask(x) };
+  const pollInterval = opts.pollIntervalMs ?? 2_000;
+  const recovery = superviseWorkers({
+    pgPool: opts.pgPool,
+    hub: o.hub,
+    taskList,
+    events,
+    logger,
+    pollIntervalMs: pollInterval,
+    onDead: (id) => void x.ownIds.delete(id),
+    onReplaced: (id) => emit({ type: 'worker-replaced', deadWorkerId: id }),
+    onError: (during, e) => emit({ type: 'error', during, error: info(e) }),
+  });
   const runner: Runner = await run({
     pgPool: opts.pgPool,
     schema: WORKER_SCHEMA,
     concurrency: opts.concurrency ?? 4,
-    pollInterval: opts.pollIntervalMs ?? 2_000,
+    pollInterval,
     noHandleSignals: true,
     events,
-    logger: quietLogger(emit),
-    taskList: { [REPLICATE_TASK]: replicateTask(x), [MAINTENANCE_TASK]: maintenanceTask(x) },
+    logger,
+    taskList,
     crontab: `* * * * * ${MAINTENANCE_TASK} ?max=1`,
   });
   await runner.addJob(MAINTENANCE_TASK, {}, { jobKey: MAINTENANCE_JOB_KEY, maxAttempts: 1 });
   return {
     workerIds: () => [...x.ownIds],
     maintain: () => maintain(x),
-    stop: () => runner.stop(),
+    stop: async () => {
+      await Promise.allSettled([recovery.stop(), runner.stop()]);
+    },
     promise: runner.promise,
   };
 }
@@ -106,10 +125,13 @@ export async function startReplicationWorker(opts: ReplicationWorkerOptions): Pr
 /** What graphile-worker's messages say when the hub connection is lost (they carry no error object). */
 const LOST_CONNECTION = /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|Connection terminated|terminating connection|connection error/i;
 
+/** graphile-worker's complaint that one of its workers died: superviseWorkers replaces it and says so (`worker-replaced`). */
+const REPLACED_WORKER = /^Worker exited, but pool is in continuous mode/;
+
 /** graphile-worker's own log, reduced to its errors as events (failed runs are reported as `run-failed`). */
 function quietLogger(emit: (e: ReplicationWorkerEvent) => void): Logger {
   return new Logger(() => (level, message, meta) => {
-    if (String(level) !== 'error' || meta?.failure === true) return;
+    if (String(level) !== 'error' || meta?.failure === true || REPLACED_WORKER.test(message)) return;
     const code = LOST_CONNECTION.test(message) ? 'E_CONNECTION' : toLockstepError(meta?.error ?? new Error(message), 'run the job queue').code;
     emit({ type: 'error', during: 'graphile-worker', error: { code, message } });
   });

@@ -258,6 +258,8 @@ function describeEvent(e: ReplicationWorkerEvent): string {
       return `${e.recovered.configId}: run ${e.recovered.runId ?? '?'} had stopped (stale heartbeat); marked FAILED, will retry`;
     case 'scheduled':
       return `${e.configId}: next run at ${e.runAt}`;
+    case 'worker-replaced':
+      return `worker ${e.deadWorkerId} stopped after losing the hub; its job was freed and a new worker took its place`;
     case 'error':
       return `error during ${e.during}: ${e.error.code}: ${e.error.message}`;
   }
