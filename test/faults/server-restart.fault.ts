@@ -159,6 +159,8 @@ describe('the PostgreSQL server restarts', () => {
       await restarted;
       await r.change('after');
       await r.caughtUp(60_000);
+      expect(r.replacedWorkers(), 'a worker died with the server and was replaced').toBeGreaterThan(0);
+      expect(r.stopped()).toBe(false);
     } finally {
       await r.close();
     }
@@ -176,6 +178,7 @@ async function replicationScene(name: string, o: { intervalSeconds?: number; onP
   const cfg = await service.add({ name, owner: fam.parent, url: target, scope: `users:${fam.parent}`, mode: 'continuous', intervalSeconds: o.intervalSeconds ?? 3600 });
   const failures: string[] = [];
   const log: string[] = [];
+  let replaced = 0;
   const pool = new pg.Pool({ connectionString: hub, max: 6 });
   pool.on('error', () => undefined);
   const worker: ReplicationWorker = await startReplicationWorker({
@@ -190,6 +193,7 @@ async function replicationScene(name: string, o: { intervalSeconds?: number; onP
     ...(o.onProgress ? { onProgress: o.onProgress } : {}),
     onEvent: (e) => {
       log.push(`${new Date().toISOString().slice(11, 23)} ${e.type}${'error' in e ? ` ${e.error.code} ${e.error.message.slice(0, 60)}` : ''}`);
+      if (e.type === 'worker-replaced') replaced++;
       if (e.type === 'run-failed') failures.push(`${e.error.message.slice(0, 90)} ${e.error.code}`);
       if (e.type === 'error') workerErrors.push(`${e.during}: ${e.error.message.slice(0, 90)} → ${e.error.code}`);
     },
@@ -205,6 +209,7 @@ async function replicationScene(name: string, o: { intervalSeconds?: number; onP
     stopped: () => stopped,
     /** The worker's last events, for failure messages. */
     events: () => log.slice(-12),
+    replacedWorkers: () => replaced,
     runFailures: () => failures,
     /** A change in the scope: a lesson renamed. */
     change: (title: string) => withClient(hub, (c) => c.query(`UPDATE learning.lessons SET title = $2 WHERE id = $1`, [fam.lessons[0], title])).then(() => undefined),
