@@ -70,6 +70,17 @@ export function rowFromSqlite(table: TableDef, raw: Record<string, unknown>): Ro
   return out;
 }
 
+/** `rowFromSqlite` for values listed in the order of the table's columns. */
+export function rowFromSqliteValues(table: TableDef, values: readonly unknown[]): Row {
+  const out: Row = {};
+  const cols = table.columns;
+  for (let i = 0; i < cols.length; i++) {
+    const c = cols[i] as TableDef['columns'][number];
+    out[c.name] = fromSqlite(c.type, values[i]);
+  }
+  return out;
+}
+
 export function rowFromPg(table: TableDef, raw: Record<string, unknown>): Row {
   const out: Row = {};
   for (const c of table.columns) out[c.name] = fromPg(c.type, raw[c.name]);

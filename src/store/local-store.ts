@@ -5,7 +5,7 @@ import { LockstepError } from '../core/errors.js';
 import { formatHlc, observeHlc, tickHlc } from '../core/hlc.js';
 import { quoteIdent as q } from '../core/quote-ident.js';
 import type { Row } from '../core/row.js';
-import { rowFromSqlite, toSqlite } from '../dataset/canonical-value.js';
+import { rowFromSqlite, rowFromSqliteValues, toSqlite } from '../dataset/canonical-value.js';
 import type { Dataset, TableDef } from '../dataset/dataset.js';
 import { foreignKeyOrder } from '../dataset/table-order.js';
 import { validateDataset } from '../dataset/validate-dataset.js';
@@ -167,7 +167,7 @@ export class LocalStore {
         key: p.key,
         hlc: p.hlc,
         base: p.base === null ? null : rowFromSqlite(table, JSON.parse(p.base) as Record<string, unknown>),
-        local: p.exists ? rowFromSqlite(table, p.row) : null,
+        local: p.exists ? rowFromSqliteValues(table, p.values) : null,
       }));
   }
 
@@ -213,6 +213,18 @@ export class LocalStore {
        WHERE p.tbl = ? AND p.row_key IN (SELECT value FROM json_each(?))`,
     ).run(runId, table, json);
     this.clearPendingKeys(table, keys);
+  }
+
+  /**
+   * `markInflight` for every pending change of `table` with a key in (`afterKey`, `lastKey`]: a page of
+   * `pendingPage` sent whole, moved with two range statements instead of a list of keys.
+   */
+  markInflightRange(runId: string, table: string, afterKey: string, lastKey: string): void {
+    this.stmt(
+      `INSERT INTO _lockstep_inflight (run_id, tbl, row_key, hlc, base)
+       SELECT ?, tbl, row_key, hlc, base FROM _lockstep_pending WHERE tbl = ? AND row_key > ? AND row_key <= ?`,
+    ).run(runId, table, afterKey, lastKey);
+    this.stmt('DELETE FROM _lockstep_pending WHERE tbl = ? AND row_key > ? AND row_key <= ?').run(table, afterKey, lastKey);
   }
 
   /** Deletes the pending changes of `keys` (one statement). */

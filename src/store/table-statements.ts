@@ -20,9 +20,13 @@ export interface PendingRaw {
   key: string;
   hlc: string;
   base: string | null;
-  exists: number;
-  row: Record<string, unknown>;
+  exists: boolean;
+  /** The current row's values in the order of the table's columns (all NULL when it does not exist). */
+  values: unknown[];
 }
+
+/** Leading columns of a pending-page row before the table's own: key, timestamp, base, exists. */
+const PENDING_LEAD = 4;
 
 /** Prepared statements for one dataset table in a device's SQLite file. */
 export class TableStatements {
@@ -37,12 +41,14 @@ export class TableStatements {
   ) {
     const t = q(table.name);
     const cols = table.columns.map((c) => q(c.name));
-    this.pendingPage = db.prepare(
-      `SELECT p.row_key AS _lockstep_k, p.hlc AS _lockstep_h, p.base AS _lockstep_b,
-         (t.${q(table.primaryKey[0] as string)} IS NOT NULL) AS _lockstep_e, t.*
-       FROM _lockstep_pending p LEFT JOIN ${t} t ON ${keyMatch(table, 'p.row_key', 't')}
-       WHERE p.tbl = ? AND p.row_key > ? ORDER BY p.row_key LIMIT ?`,
-    );
+    // Rows as arrays (no object per row), the table's columns named in the dataset's order.
+    this.pendingPage = db
+      .prepare(
+        `SELECT p.row_key, p.hlc, p.base, (t.${q(table.primaryKey[0] as string)} IS NOT NULL), ${cols.map((c) => `t.${c}`).join(', ')}
+         FROM _lockstep_pending p LEFT JOIN ${t} t ON ${keyMatch(table, 'p.row_key', 't')}
+         WHERE p.tbl = ? AND p.row_key > ? ORDER BY p.row_key LIMIT ?`,
+      )
+      .raw(true);
     this.selectByKey = db.prepare(`SELECT * FROM ${t} t WHERE ${keyMatch(table, '@k', 't')}`);
     const nonKey = table.columns.filter((c) => !table.primaryKey.includes(c.name)).map((c) => q(c.name));
     const onConflict = nonKey.length ? `DO UPDATE SET ${nonKey.map((c) => `${c} = excluded.${c}`).join(', ')}` : 'DO NOTHING';
@@ -55,13 +61,13 @@ export class TableStatements {
 
   /** Up to `limit` pending changes of this table with keys after `afterKey`, joined with the current rows. */
   pending(afterKey: string, limit: number): PendingRaw[] {
-    const raw = this.pendingPage.all(this.table.name, afterKey, limit) as Record<string, unknown>[];
+    const raw = this.pendingPage.all(this.table.name, afterKey, limit) as unknown[][];
     return raw.map((r) => ({
-      key: r._lockstep_k as string,
-      hlc: r._lockstep_h as string,
-      base: (r._lockstep_b as string | null) ?? null,
-      exists: Number(r._lockstep_e),
-      row: r,
+      key: r[0] as string,
+      hlc: r[1] as string,
+      base: (r[2] as string | null) ?? null,
+      exists: Number(r[3]) === 1,
+      values: r.slice(PENDING_LEAD),
     }));
   }
 

@@ -1,20 +1,37 @@
 import { rowsEqual, type Row } from '../core/row.js';
 import { fetchServerRows } from '../hub/sql/server-rows.js';
-import { readFeedBound, readFeedPage, type FeedCursor, type FeedEntry } from '../hub/sql/feed.js';
+import { isAfter, readFeedBound, readFeedPage, type FeedCursor, type FeedEntry } from '../hub/sql/feed.js';
+import { freshTables, pullFreshTable } from './fresh-table-pull.js';
 import { RunState } from './run-state.js';
 
 /**
  * Reads the hub's changes since `cursor` (in pages, O(changes)) and brings every row that has no local
  * change of its own to the hub's version. Rows changed locally are left to the pending phase, which
- * settles them against the hub's current version. Returns the new cursor.
+ * settles them against the hub's current version. Tables a first pull finds empty here are read whole
+ * in one stream instead (see `fresh-table-pull.ts`). Returns the new cursor.
  */
 export async function runDownPhase(state: RunState, cursor: FeedCursor): Promise<FeedCursor> {
+  const bound = await readFeedBound(state.client);
+  const fresh = freshTables(state, cursor);
+  let last = cursor;
+  for (const name of fresh) {
+    const read = await pullFreshTable(state, name, cursor, bound);
+    if (read !== null && isAfter(read, last)) last = read;
+  }
+  if (fresh.length < state.store.order.length) {
+    const read = await readChanges(state, cursor, bound, fresh);
+    if (isAfter(read, last)) last = read;
+  }
+  return last;
+}
+
+/** The per-row path: the feed in pages, each row looked up on both sides. Returns the last entry read. */
+async function readChanges(state: RunState, cursor: FeedCursor, bound: string, skipTables: readonly string[]): Promise<FeedCursor> {
   const { store, client } = state;
-  const bound = await readFeedBound(client);
   const me = store.deviceId;
   let after = cursor;
   for (;;) {
-    const page = await readFeedPage(client, after, bound, state.batchSize);
+    const page = await readFeedPage(client, after, bound, state.batchSize, skipTables);
     if (page.length === 0) break;
     const last = page[page.length - 1] as FeedEntry;
     after = { txid: last.txid, seq: last.seq };

@@ -2,21 +2,16 @@ import { reconcile, type Decision } from '../core/reconcile.js';
 import { rowsEqual, type Row } from '../core/row.js';
 import type { TableDef } from '../dataset/dataset.js';
 import { fetchServerRows, type ServerRow } from '../hub/sql/server-rows.js';
-import { copyAllowed, copyNewRows, copyNewVersions, tableIsNewOnHub } from '../hub/sql/copy-rows.js';
-import { deleteRows, upsertRows, upsertVersions, type VersionWrite } from '../hub/sql/write-rows.js';
+import { copyAllowed, tableIsNewOnHub } from '../hub/sql/copy-rows.js';
 import type { PendingChange } from '../store/local-store.js';
 import { checkParentsOnHub } from './hub-parents.js';
+import { HubPageWriter, type HubPage } from './hub-page-writer.js';
 import { RunState } from './run-state.js';
 
 const MAX_DISCARDED_LISTED = 100;
 
 /** Hub and device writes gathered for one page of one table. */
-interface PageWrites {
-  versions: VersionWrite[];
-  upserts: Row[];
-  /** True while every upsert of the page is a row the hub has never had (COPY can insert them). */
-  allNew: boolean;
-  deletes: string[];
+interface PageWrites extends HubPage {
   local: { key: string; row: Row | null }[];
   /** Settled without the hub: the pending change is done. */
   clear: string[];
@@ -32,32 +27,37 @@ export async function runPendingPhase(state: RunState): Promise<void> {
   const { store } = state;
   if (state.write) store.db.prepare('DELETE FROM _lockstep_conflicts').run();
   const canCopy = state.write && (await copyAllowed(state.client));
+  // Hub writes of a page overlap reading and settling the next ones (one connection runs them in order).
+  const hub = new HubPageWriter(state.client, state.hubSchema, store.deviceId);
   for (const name of store.order) {
     const table = store.table(name);
     let afterKey = '';
     // A table the hub has never held a row of (checked under the sync lock) needs no per-key look-ups.
     let newOnHub: boolean | undefined;
-    // Hub writes of one page overlap reading and settling the next (one connection runs them in order).
-    let inFlight: Promise<void> = Promise.resolve();
     for (;;) {
       const page = store.pendingPage(table, afterKey, state.batchSize);
       if (page.length === 0) break;
       newOnHub ??= await tableIsNewOnHub(state.client, table.name);
-      afterKey = (page[page.length - 1] as PendingChange).key;
+      const range = { after: afterKey, last: (page[page.length - 1] as PendingChange).key };
+      afterKey = range.last;
       const server = newOnHub ? new Map<string, ServerRow>() : await fetchServerRows(state.client, state.hubSchema, table, page.map((p) => p.key));
       if (state.operation === 'push') await checkParentsOnHub(state, table, page);
       const writes: PageWrites = { versions: [], upserts: [], allNew: true, deletes: [], local: [], clear: [], sent: [] };
       for (const p of page) settle(state, table, p, server.get(p.key), writes);
       writes.allNew &&= canCopy;
       if (state.write) {
-        writeLocal(state, table, writes);
-        await inFlight;
-        inFlight = writeHub(state, table, writes);
-        inFlight.catch(() => undefined); // awaited below; this only stops an unhandled-rejection report
+        // Sent whole, the page's range of keys is exactly its pending changes (the run holds the write lock).
+        writeLocal(state, table, writes, writes.sent.length === page.length ? range : undefined);
+        await hub.write(table, writes);
+        await yieldToIo(); // lets the connection hand queued statements and their data to the server
       }
     }
-    await inFlight;
+    await hub.finish();
   }
+}
+
+function yieldToIo(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function decide(state: RunState, table: TableDef, p: PendingChange, server: ServerRow | undefined): Decision {
@@ -132,21 +132,10 @@ function settle(state: RunState, table: TableDef, p: PendingChange, server: Serv
   }
 }
 
-function writeLocal(state: RunState, table: TableDef, w: PageWrites): void {
+function writeLocal(state: RunState, table: TableDef, w: PageWrites, wholePage: { after: string; last: string } | undefined): void {
   const { store } = state;
   store.applyRows(table, w.local);
   store.clearPendingKeys(table.name, w.clear);
-  store.markInflight(state.runId, table.name, w.sent);
-}
-
-async function writeHub(state: RunState, table: TableDef, w: PageWrites): Promise<void> {
-  const { client, hubSchema, store } = state;
-  if (w.allNew && w.deletes.length === 0) {
-    await copyNewVersions(client, table.name, store.deviceId, w.versions);
-    await copyNewRows(client, hubSchema, table, w.upserts);
-  } else {
-    await upsertVersions(client, table.name, store.deviceId, w.versions);
-    await upsertRows(client, hubSchema, table, w.upserts);
-    await deleteRows(client, hubSchema, table, w.deletes);
-  }
+  if (wholePage) store.markInflightRange(state.runId, table.name, wholePage.after, wholePage.last);
+  else store.markInflight(state.runId, table.name, w.sent);
 }

@@ -1,18 +1,24 @@
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import { quoteIdent as q } from '../../core/quote-ident.js';
 import type { JsonValue, Row } from '../../core/row.js';
 import type { ColumnType, TableDef } from '../../dataset/dataset.js';
 import { qualified } from '../hub-schema.js';
 import type { VersionWrite } from './write-rows.js';
 
+const NEEDS_ESCAPE = /[\\\t\n\r]/;
+
+/** Text in COPY's text format: backslash, tab, newline and carriage return escaped. */
+function escapeCopy(s: string): string {
+  // Most values (UUIDs, numbers, timestamps, plain text) hold none of the four: one test, no copy.
+  if (!NEEDS_ESCAPE.test(s)) return s;
+  return s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+}
+
 /** A value in COPY's text format (backslash escapes; `\N` is NULL). */
 export function copyText(type: ColumnType | 'text', v: JsonValue | undefined): string {
   if (v === null || v === undefined) return '\\N';
-  const s = type === 'json' ? JSON.stringify(v) : type === 'boolean' ? (v ? 't' : 'f') : String(v);
-  return s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+  if (type === 'boolean') return v ? 't' : 'f';
+  return escapeCopy(type === 'json' ? JSON.stringify(v) : String(v));
 }
 
 /** Groups lines into chunks of about 64 KB: one socket write per chunk, not per row. */
@@ -28,38 +34,152 @@ export function* chunked(lines: Iterable<string>, size = 65_536): Generator<stri
   if (buf) yield buf;
 }
 
-async function copyLines(client: pg.ClientBase, sql: string, lines: Iterable<string>): Promise<void> {
-  await pipeline(Readable.from(chunked(lines)), client.query(copyFrom(sql)));
+/**
+ * COPY data built in full before it is sent: CopyData protocol messages of about 64 KB each, written
+ * straight into buffers (no long strings to flatten and encode, no copy when sending), small enough to
+ * be allocated and freed without page faults.
+ */
+export type CopyPayload = readonly Buffer[];
+
+const CHUNK = 65_536;
+/** A CopyData message: 'd', then its length (Int32, counting itself), then the data. */
+const HEADER = 5;
+
+class PayloadBuilder {
+  private readonly chunks: Buffer[] = [];
+  private buf = Buffer.allocUnsafe(CHUNK);
+  private at = HEADER;
+
+  add(line: string): void {
+    // A UTF-16 unit takes at most 3 bytes in UTF-8.
+    if (this.at + line.length * 3 > this.buf.length) {
+      this.flush();
+      if (HEADER + line.length * 3 > CHUNK) this.buf = Buffer.allocUnsafe(HEADER + Buffer.byteLength(line));
+    }
+    this.at += this.buf.write(line, this.at);
+  }
+
+  finish(): CopyPayload {
+    this.flush();
+    return this.chunks;
+  }
+
+  private flush(): void {
+    if (this.at === HEADER) return;
+    this.buf[0] = 0x64;
+    this.buf.writeUInt32BE(this.at - 1, 1);
+    this.chunks.push(this.buf.subarray(0, this.at));
+    this.buf = Buffer.allocUnsafe(CHUNK);
+    this.at = HEADER;
+  }
+}
+
+/** The COPY data of `rows` (every column of `table`, in order). */
+export function newRowsPayload(table: TableDef, rows: readonly Row[]): CopyPayload {
+  const cols = table.columns;
+  const last = cols.length - 1;
+  const out = new PayloadBuilder();
+  for (const r of rows) {
+    let line = '';
+    for (let c = 0; c < last; c++) {
+      const col = cols[c] as TableDef['columns'][number];
+      line += copyText(col.type, r[col.name]) + '\t';
+    }
+    const col = cols[last] as TableDef['columns'][number];
+    out.add(line + copyText(col.type, r[col.name]) + '\n');
+  }
+  return out.finish();
+}
+
+/** The COPY data of the versions of rows the hub has never seen (columns of `copyNewVersions`). */
+export function newVersionsPayload(table: string, origin: string, writes: readonly VersionWrite[]): CopyPayload {
+  const prefix = `${escapeCopy(table)}\t`;
+  const suffix = `\t${escapeCopy(origin)}\t`;
+  const out = new PayloadBuilder();
+  for (const w of writes) out.add(`${prefix}${escapeCopy(w.key)}\t${escapeCopy(w.hlc)}${suffix}${w.deleted ? 't' : 'f'}\n`);
+  return out.finish();
+}
+
+/** What `pg` needs of a connection to run a COPY by hand. */
+interface PgConnection {
+  query(text: string): void;
+  endCopyFrom(): void;
+  stream: { write(chunk: Buffer): boolean };
+}
+
+/**
+ * One `COPY … FROM STDIN` whose data is known in full when it starts: a `pg` submittable that sends
+ * the statement, its data and the end of the data together, without waiting for the server's
+ * CopyInResponse. The server finds the data already waiting, so it never idles until this process gets
+ * round to answering (it may be busy preparing the next page). The protocol allows this: a server that
+ * refuses the statement ignores the CopyData and CopyDone messages that follow it.
+ */
+class CopyInNow {
+  readonly done: Promise<void>;
+  private settle!: { resolve: () => void; reject: (e: unknown) => void };
+
+  constructor(
+    readonly text: string,
+    private readonly data: CopyPayload,
+  ) {
+    this.done = new Promise((resolve, reject) => (this.settle = { resolve, reject }));
+  }
+
+  submit(connection: PgConnection): void {
+    connection.query(this.text);
+    for (const message of this.data) connection.stream.write(message);
+    connection.endCopyFrom();
+  }
+
+  handleCopyInResponse(): void {}
+  handleCommandComplete(): void {}
+  handleReadyForQuery(): void {
+    this.callback(); // clears `pg`'s query timeout, if one is set
+    this.settle.resolve();
+  }
+  handleError(err: unknown): void {
+    this.callback();
+    this.settle.reject(err);
+  }
+  /** Wrapped by `pg` when a query timeout is configured; called with the error when it expires. */
+  callback(err?: unknown): void {
+    if (err) this.settle.reject(err);
+  }
+}
+
+function copyIn(client: pg.ClientBase, sql: string, data: CopyPayload): Promise<void> {
+  const copy = new CopyInNow(sql, data);
+  try {
+    client.query(copy as unknown as pg.Submittable);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  return copy.done;
 }
 
 /**
  * Inserts rows the hub does not have yet, with COPY: the fast path of a large push. Fails with a unique
- * violation (and the run rolls back) if any of them exists after all.
+ * violation (and the run rolls back) if any of them exists after all. The caller has set
+ * `lockstep.engine_upsert` (see `setEngineUpsert`): their versions are written by `copyNewVersions`.
  */
-export async function copyNewRows(client: pg.ClientBase, schema: string, table: TableDef, rows: readonly Row[]): Promise<void> {
-  if (rows.length === 0) return;
-  const cols = table.columns;
-  await client.query(`SELECT set_config('lockstep.engine_upsert', 'on', true)`);
-  await copyLines(
-    client,
-    `COPY ${qualified(schema, table.name)} (${cols.map((c) => q(c.name)).join(', ')}) FROM STDIN`,
-    (function* () {
-      for (const r of rows) yield `${cols.map((c) => copyText(c.type, r[c.name])).join('\t')}\n`;
-    })(),
-  );
-  await client.query(`SELECT set_config('lockstep.engine_upsert', 'off', true)`);
+export function copyNewRows(client: pg.ClientBase, schema: string, table: TableDef, data: CopyPayload): Promise<void> {
+  if (data.length === 0) return Promise.resolve();
+  return copyIn(client, `COPY ${qualified(schema, table.name)} (${table.columns.map((c) => q(c.name)).join(', ')}) FROM STDIN`, data);
 }
 
-/** Records the versions of rows the hub has never seen, with COPY. */
-export async function copyNewVersions(client: pg.ClientBase, table: string, origin: string, writes: readonly VersionWrite[]): Promise<void> {
-  if (writes.length === 0) return;
-  await copyLines(
-    client,
-    'COPY lockstep.row_versions (tbl, row_key, hlc, origin, deleted) FROM STDIN',
-    (function* () {
-      for (const w of writes) yield `${copyText('text', table)}\t${copyText('text', w.key)}\t${copyText('text', w.hlc)}\t${copyText('text', origin)}\t${w.deleted ? 't' : 'f'}\n`;
-    })(),
-  );
+/** Records the versions of rows the hub has never seen, with COPY (data from `newVersionsPayload`). */
+export function copyNewVersions(client: pg.ClientBase, data: CopyPayload): Promise<void> {
+  if (data.length === 0) return Promise.resolve();
+  return copyIn(client, 'COPY lockstep.row_versions (tbl, row_key, hlc, origin, deleted) FROM STDIN', data);
+}
+
+/**
+ * Tells the hub's capture trigger whether the engine versions the rows it writes itself (`on`: rows
+ * upserted or copied after their versions) or not (`off`: deletes, whose cascades must be recorded).
+ * Transaction-local: a failed transaction takes the setting with it.
+ */
+export async function setEngineUpsert(client: pg.ClientBase, on: boolean): Promise<void> {
+  await client.query(`SELECT set_config('lockstep.engine_upsert', $1, true)`, [on ? 'on' : 'off']);
 }
 
 /** True if the hub has never held a row of `table` (so every key of a push is new). */

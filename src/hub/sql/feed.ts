@@ -45,17 +45,33 @@ export async function readFeedBound(client: pg.ClientBase): Promise<string> {
   return rows[0]?.bound ?? '0';
 }
 
-/** Up to `limit` feed entries after `after` and below `bound`, in feed order. Cost: O(limit) via the feed index. */
-export async function readFeedPage(client: pg.ClientBase, after: FeedCursor, bound: string, limit: number): Promise<FeedEntry[]> {
+/**
+ * Up to `limit` feed entries after `after` and below `bound`, in feed order, leaving out the entries of
+ * `skipTables` (tables the caller reads another way). Cost: O(limit) via the feed index.
+ */
+export async function readFeedPage(
+  client: pg.ClientBase,
+  after: FeedCursor,
+  bound: string,
+  limit: number,
+  skipTables: readonly string[] = [],
+): Promise<FeedEntry[]> {
   const { rows } = await client.query<FeedEntry>(
     // Order by the columns, not the text aliases (text would sort '10' before '9').
     `SELECT v.tbl, v.row_key, v.hlc, v.origin, v.deleted, v.txid::text AS txid, v.seq::text AS seq
      FROM lockstep.row_versions v
-     WHERE (v.txid, v.seq) > ($1::xid8, $2::bigint) AND v.txid < $3::xid8
+     WHERE (v.txid, v.seq) > ($1::xid8, $2::bigint) AND v.txid < $3::xid8${skipTables.length > 0 ? ' AND v.tbl <> ALL($5::text[])' : ''}
      ORDER BY v.txid, v.seq LIMIT $4`,
-    [after.txid, after.seq, bound, limit],
+    skipTables.length > 0 ? [after.txid, after.seq, bound, limit, skipTables] : [after.txid, after.seq, bound, limit],
   );
   return rows;
+}
+
+/** True when `a` comes after `b` in feed order. */
+export function isAfter(a: FeedCursor, b: FeedCursor): boolean {
+  const ta = BigInt(a.txid);
+  const tb = BigInt(b.txid);
+  return ta > tb || (ta === tb && BigInt(a.seq) > BigInt(b.seq));
 }
 
 /** The newest position in the feed (for plan fingerprints). */
