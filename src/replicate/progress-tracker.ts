@@ -13,6 +13,8 @@ export interface ProgressTracker {
   setTotal(rowsTotal: number): void;
   startTable(table: string, tableRowsTotal: number): void;
   add(rows: number): void;
+  /** The current table is done: its total (an estimate until now) becomes the rows it had, and the run's total follows. */
+  finishTable(): void;
   snapshot(): ReplicationProgress;
 }
 
@@ -45,6 +47,10 @@ export function createProgressTracker(runId: string, configId: string, now: () =
     add(n) {
       tableRowsDone += n;
       rowsDone += n;
+    },
+    finishTable() {
+      rowsTotal += tableRowsDone - tableRowsTotal;
+      tableRowsTotal = tableRowsDone;
     },
     snapshot() {
       const t = now();

@@ -2,13 +2,15 @@ import type pg from 'pg';
 import { LockstepError } from '../core/errors.js';
 import type { HubDatasetInfo } from '../hub/sql/hub-meta.js';
 import type { ProgressTracker } from './progress-tracker.js';
-import { copyScope } from './replication-copy.js';
+import { copyChanges } from './incremental-copy.js';
+import { copyScope, notClosed } from './replication-copy.js';
 import type { ReplicationScope } from './replication-types.js';
 import type { RunMonitor } from './run-monitor.js';
 import { REPLICATION_LOCK_CLASS } from './sql/config-lock.js';
 import { selectConfig, type ConfigRow } from './sql/config-rows.js';
-import type { RunOutcome } from './sql/run-rows.js';
-import { finishCreatedTables, finishMigration, prepareTarget } from './target-schema.js';
+import { selectRun, type RunOutcome } from './sql/run-rows.js';
+import { danglingReferences } from './sql/key-lookups.js';
+import { finishCreatedTables, finishMigration, prepareTarget, type PreparedTarget } from './target-schema.js';
 import { deleteTargetState, readTargetStates, writeTargetState, type TargetState } from './target-state.js';
 
 export interface ReplicateToTargetInput {
@@ -20,6 +22,8 @@ export interface ReplicateToTargetInput {
   status: pg.ClientBase;
   hub: HubDatasetInfo;
   hubId: string;
+  /** The feed's bound, read just before the source snapshot was taken. */
+  bound: string;
   cfg: ConfigRow;
   scope: ReplicationScope;
   runId: string;
@@ -51,24 +55,30 @@ export async function replicateToTarget(x: ReplicateToTargetInput): Promise<Omit
   await x.monitor.report(true);
   const prepared = await prepareTarget(target, x.hub.dataset, schema, { migrate: cfg.migrate });
   const mine = await claimTarget(x, await readTargetStates(target, schema));
-  const cursor = x.full || !mine ? undefined : mine.cursor;
-  x.monitor.setKind(cursor ? 'incremental' : 'full');
-  const result = await copyScope({
+  // A table just created or given new columns needs every row, and a target holding another scope (the
+  // scope was edited: that clears the hub's cursor) needs every row looked at: such runs are full ones.
+  const reshaped = prepared.createdTables.length > 0 || prepared.addedColumns.length > 0;
+  const incremental = !x.full && !reshaped && mine !== undefined && cfg.cursor_txid !== null;
+  x.monitor.setKind(incremental ? 'incremental' : 'full');
+  const input = {
     source: x.source,
     target,
     dataset: x.hub.dataset,
     hubSchema: x.hub.schema,
     targetSchema: schema,
     scope: x.scope,
-    cursor,
-    // Tables this run created are empty and have no keys yet: they are filled in full, by COPY.
-    refreshTables: new Set([...prepared.addedColumns.map((a) => a.table), ...prepared.createdTables]),
+    bound: x.bound,
+    cursor: mine?.cursor,
     createdTables: new Set(prepared.createdTables),
     batchSize: x.batchSize,
     progress: x.tracker,
-    report: (force) => x.monitor.report(force),
-  });
-  await finishCreatedTables(target, x.hub.dataset, schema, prepared);
+    report: (force?: boolean) => x.monitor.report(force),
+  };
+  const result =
+    incremental && mine
+      ? await copyChanges({ ...input, cursor: mine.cursor, previousCounts: await previousCounts(x, mine.runId) })
+      : await copyScope(input);
+  await addKeys(x, prepared);
   await finishMigration(target, schema, prepared);
   await writeTargetState(target, schema, { configId: cfg.id, hubId: x.hubId, cursor: result.cursor, runId: x.runId });
   await target.query('SET CONSTRAINTS ALL IMMEDIATE');
@@ -77,6 +87,38 @@ export async function replicateToTarget(x: ReplicateToTargetInput): Promise<Omit
   await x.monitor.confirmLock();
   await target.query('COMMIT');
   return result;
+}
+
+/**
+ * The keys of the tables this run created (`finishCreatedTables`). When it created all of them (a first
+ * run), this is where a scope that is not closed shows: a row in it references a row the target did not
+ * get. That is reported as such, with examples, instead of as a foreign-key violation.
+ */
+async function addKeys(x: ReplicateToTargetInput, prepared: PreparedTarget): Promise<void> {
+  const schema = x.cfg.target_schema;
+  await x.target.query('SAVEPOINT lockstep_keys');
+  try {
+    await finishCreatedTables(x.target, x.hub.dataset, schema, prepared);
+  } catch (e) {
+    if ((e as { code?: unknown }).code !== '23503') throw e;
+    await x.target.query('ROLLBACK TO SAVEPOINT lockstep_keys');
+    const dangling = await danglingReferences(x.target, schema, x.hub.dataset.tables);
+    if (dangling.length > 0) throw notClosed(x.scope, dangling);
+    throw e;
+  }
+  await x.target.query('RELEASE SAVEPOINT lockstep_keys');
+}
+
+/**
+ * The per-table row counts the target held after the run `runId` committed, as the hub recorded them —
+ * undefined unless the hub has that run COMPLETED with a count for every table (a run that died between
+ * its target commit and its hub update recorded none).
+ */
+async function previousCounts(x: ReplicateToTargetInput, runId: string): Promise<Record<string, number> | undefined> {
+  const run = await selectRun(x.status, runId);
+  if (run?.status !== 'COMPLETED' || run.config_id !== x.cfg.id) return undefined;
+  const counts = run.target_counts;
+  return x.hub.dataset.tables.every((t) => typeof counts[t.name] === 'number') ? counts : undefined;
 }
 
 /**

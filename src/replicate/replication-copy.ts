@@ -3,15 +3,15 @@ import { LockstepError } from '../core/errors.js';
 import { quoteIdent as q } from '../core/quote-ident.js';
 import type { ColumnDef, Dataset, TableDef } from '../dataset/dataset.js';
 import { qualified } from '../hub/hub-schema.js';
-import { FEED_START, readFeedBound, readFeedPage, type FeedCursor } from '../hub/sql/feed.js';
-import { copyField, copyLinesInto, pipeCopy } from './copy-pipe.js';
+import { FEED_START, type FeedCursor } from '../hub/sql/feed.js';
+import { pipeCopy } from './copy-pipe.js';
 import type { ProgressTracker } from './progress-tracker.js';
 import { formatScope } from './replication-scope.js';
 import type { ReplicationScope, RunKind } from './replication-types.js';
-import { rowsByKeysSql, scopedRowsSql, scopeKeysSql } from './scope-sql.js';
-import { readFeedHeadBelow, readScopeSummary } from './sql/source-reads.js';
+import { scopedRowsSql, scopeKeysSql } from './scope-sql.js';
+import { estimateRows, readFeedHeadBelow, readScopeSummary } from './sql/source-reads.js';
 import {
-  CHANGED_KEYS,
+  analyzeKeyTable,
   copyInto,
   countKeys,
   countRows,
@@ -19,8 +19,6 @@ import {
   createStage,
   deleteOutsideScope,
   dropStage,
-  analyzeKeyTable,
-  keysToWrite,
   SCOPE_KEYS,
   tableIsEmpty,
   upsertFromStage,
@@ -36,10 +34,10 @@ export interface CopyScopeInput {
   hubSchema: string;
   targetSchema: string;
   scope: ReplicationScope;
-  /** Where the last committed run stopped in the hub's feed; undefined: copy everything. */
+  /** The feed's bound, read before the snapshot was taken: every entry below it is in the snapshot. */
+  bound: string;
+  /** Where the last committed run stopped in the hub's feed, if any (a full run never moves it back). */
   cursor: FeedCursor | undefined;
-  /** Tables to copy in full even in an incremental run (columns just added by `migrate`, tables just created). */
-  refreshTables: ReadonlySet<string>;
   /** Tables this run created (empty, seen by no one else until the run commits). */
   createdTables: ReadonlySet<string>;
   batchSize: number;
@@ -57,40 +55,42 @@ export interface CopyScopeResult {
   targetCounts: Record<string, number>;
 }
 
-type TablePlan = { mode: 'copy'; total: number } | { mode: 'merge'; total: number } | { mode: 'keys'; total: number; keys: string[] };
-
 /**
- * Makes the target's tables hold exactly the scope's rows as the source snapshot shows them, inside the
- * caller's target transaction (which the caller commits): computes the scope on the hub, sends its keys,
- * writes changed and new rows in foreign-key order (COPY straight into empty tables; otherwise through a
- * staging table), deletes rows that left the scope in reverse order, then checks every table's row count
- * against the source. Throws on any difference; the caller rolls back.
+ * A full run: makes the target's tables hold exactly the scope's rows as the source snapshot shows them,
+ * inside the caller's target transaction (which the caller commits). Into tables this run created (all of
+ * them: a first run) it streams each table's scope rows with COPY and nothing else: the rows each COPY
+ * carried are the scope's counts, and the foreign keys the caller adds afterwards check that the scope is
+ * closed. Otherwise it computes the scope's counts and checks closure on the hub first, sends the scope's
+ * keys, writes every row (COPY straight into empty tables; otherwise through a staging table, only rows
+ * that differ), deletes rows outside the scope in reverse order, then checks every table's row count
+ * against the source. Throws on any difference; the caller rolls back. Incremental runs are `copyChanges`.
  */
 export async function copyScope(x: CopyScopeInput): Promise<CopyScopeResult> {
   const { source, target, dataset: ds } = x;
   x.progress.phase('scope');
   await x.report(true);
-  const bound = await readFeedBound(source);
-  const head = await readFeedHeadBelow(source, bound);
-  const { counts, dangling } = await readScopeSummary(source, ds, x.hubSchema, x.scope);
-  if (dangling.length > 0) throw notClosed(x.scope, dangling);
-  const kind: RunKind = x.cursor ? 'incremental' : 'full';
-  // The scope's keys find rows to delete and rows missing from the target. Into tables this run created
-  // there is neither (they were empty and get exactly the scope's rows, which the final count check
-  // confirms), so a first run into a fresh target does not send them.
-  if (kind === 'incremental' || ds.tables.some((t) => !x.createdTables.has(t.name))) await sendScopeKeys(x, counts);
-  if (x.cursor) await sendChangedKeys(x, x.cursor, bound);
+  const head = await readFeedHeadBelow(source, x.bound);
   const tables = targetTables(ds);
-  const plans = new Map<string, TablePlan>();
-  for (const { table } of tables) plans.set(table.name, await planTable(x, kind, table, counts[table.name] ?? 0));
-  x.progress.setTotal([...plans.values()].reduce((n, p) => n + p.total, 0));
+  const allCreated = ds.tables.every((t) => x.createdTables.has(t.name));
+  // Counted and checked as the rows arrive (first run), else on the hub before writing anything.
+  const counts = allCreated ? await estimateCounts(x) : await summarize(x);
+  const plans = new Map<string, 'copy' | 'merge'>();
+  for (const { table } of tables) plans.set(table.name, (await tableIsEmpty(target, x.targetSchema, table.name)) ? 'copy' : 'merge');
+  x.progress.setTotal(tables.reduce((n, { table }) => n + (counts[table.name] ?? 0), 0));
 
   const rowsCopied: Record<string, number> = {};
   for (const { table, columns } of tables) {
-    const plan = plans.get(table.name) as TablePlan;
-    x.progress.startTable(table.name, plan.total);
+    x.progress.startTable(table.name, counts[table.name] ?? 0);
     await x.report(true);
-    rowsCopied[table.name] = await writeTable(x, table, columns, plan);
+    rowsCopied[table.name] = await writeScopeRows(x, table, columns, plans.get(table.name) ?? 'merge');
+    x.progress.finishTable();
+    await x.report(true);
+  }
+  if (allCreated) {
+    // Each table was empty and created by this run, and each COPY stored exactly the rows it was sent.
+    x.progress.phase('verify');
+    await x.report(true);
+    return { kind: 'full', cursor: laterCursor(head, x.cursor), rowsCopied, rowsDeleted: zeros(tables), sourceCounts: rowsCopied, targetCounts: { ...rowsCopied } };
   }
   x.progress.phase('delete');
   await x.report(true);
@@ -104,18 +104,41 @@ export async function copyScope(x: CopyScopeInput): Promise<CopyScopeResult> {
   await x.report(true);
   const targetCounts: Record<string, number> = {};
   for (const { table } of tables) targetCounts[table.name] = await countRows(target, x.targetSchema, table.name);
-  const wrong = tables.filter(({ table }) => targetCounts[table.name] !== counts[table.name]).map(({ table }) => table.name);
-  if (wrong.length > 0) {
-    throw new LockstepError(
-      'E_REPLICATION',
-      `row counts differ after copying, so nothing was committed: ${wrong.map((t) => `${t}: source ${counts[t]}, target ${targetCounts[t]}`).join('; ')}`,
-      { details: { sourceCounts: counts, targetCounts } },
-    );
-  }
-  return { kind, cursor: laterCursor(head, x.cursor), rowsCopied, rowsDeleted, sourceCounts: counts, targetCounts };
+  checkCounts(counts, targetCounts);
+  return { kind: 'full', cursor: laterCursor(head, x.cursor), rowsCopied, rowsDeleted, sourceCounts: counts, targetCounts };
 }
 
-function notClosed(scope: ReplicationScope, dangling: { table: string; key: string; references: string; referencedKey: string }[]): LockstepError {
+/** The scope's counts and closure, on the hub; then its keys, into the target. */
+async function summarize(x: CopyScopeInput): Promise<Record<string, number>> {
+  const { counts, dangling } = await readScopeSummary(x.source, x.dataset, x.hubSchema, x.scope);
+  if (dangling.length > 0) throw notClosed(x.scope, dangling);
+  await sendScopeKeys(x, counts);
+  return counts;
+}
+
+/** The planner's estimate of each table's scope rows: progress totals until each table is copied. */
+async function estimateCounts(x: CopyScopeInput): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const { table, columns } of targetTables(x.dataset)) out[table.name] = await estimateRows(x.source, scopedRowsSql(x.dataset, x.hubSchema, x.scope, table, columns));
+  return out;
+}
+
+function zeros(tables: { table: TableDef }[]): Record<string, number> {
+  return Object.fromEntries(tables.map(({ table }) => [table.name, 0]));
+}
+
+/** Fails with both numbers unless every table's target count equals the source scope's. */
+export function checkCounts(sourceCounts: Record<string, number>, targetCounts: Record<string, number>, more = ''): void {
+  const wrong = Object.keys(sourceCounts).filter((t) => targetCounts[t] !== sourceCounts[t]);
+  if (wrong.length === 0) return;
+  throw new LockstepError(
+    'E_REPLICATION',
+    `row counts differ after copying, so nothing was committed: ${wrong.map((t) => `${t}: source ${sourceCounts[t]}, target ${targetCounts[t]}`).join('; ')}${more}`,
+    { details: { sourceCounts, targetCounts } },
+  );
+}
+
+export function notClosed(scope: ReplicationScope, dangling: { table: string; key: string; references: string; referencedKey: string }[]): LockstepError {
   const examples = dangling.slice(0, 5).map((d) => `${d.table}:${d.key} → ${d.references}:${d.referencedKey}`);
   return new LockstepError(
     'E_REPLICATION',
@@ -137,61 +160,26 @@ async function sendScopeKeys(x: CopyScopeInput, counts: Record<string, number>):
   }
 }
 
-/** The feed's keys changed after `cursor` and below `bound`, into the target's CHANGED_KEYS table. */
-async function sendChangedKeys(x: CopyScopeInput, cursor: FeedCursor, bound: string): Promise<void> {
-  const known = new Set(x.dataset.tables.map((t) => t.name));
-  async function* lines(): AsyncGenerator<string> {
-    let after = cursor;
-    for (;;) {
-      const page = await readFeedPage(x.source, after, bound, x.batchSize);
-      for (const e of page) if (known.has(e.tbl)) yield `${copyField(e.tbl)}\t${copyField(e.row_key)}\n`;
-      const last = page[page.length - 1];
-      if (!last || page.length < x.batchSize) return;
-      after = { txid: last.txid, seq: last.seq };
-    }
-  }
-  await createKeyTable(x.target, CHANGED_KEYS);
-  await copyLinesInto(x.target, `COPY pg_temp.${q(CHANGED_KEYS)} (tbl, key) FROM STDIN`, lines());
-  await analyzeKeyTable(x.target, CHANGED_KEYS);
-}
-
-async function planTable(x: CopyScopeInput, kind: RunKind, table: TableDef, inScope: number): Promise<TablePlan> {
-  if (kind === 'full' || x.refreshTables.has(table.name)) {
-    const empty = await tableIsEmpty(x.target, x.targetSchema, table.name);
-    return empty ? { mode: 'copy', total: inScope } : { mode: 'merge', total: inScope };
-  }
-  const keys = await keysToWrite(x.target, x.targetSchema, table);
-  return { mode: 'keys', total: keys.length, keys };
-}
-
-/** Writes one table's rows as planned; returns the rows inserted or changed. */
-async function writeTable(x: CopyScopeInput, table: TableDef, columns: ColumnDef[], plan: TablePlan): Promise<number> {
-  const onRows = (n: number): Promise<void> => {
-    x.progress.add(n);
-    return x.report();
-  };
-  if (plan.mode === 'copy') {
-    return pipeCopy(x.source, scopedRowsSql(x.dataset, x.hubSchema, x.scope, table, columns), x.target, copyInto(qualified(x.targetSchema, table.name), columns), onRows);
-  }
-  if (plan.total === 0) return 0;
+/** Every scope row of `table` (COPY straight into an empty table, else through a stage); returns the rows inserted or changed. */
+async function writeScopeRows(x: CopyScopeInput, table: TableDef, columns: ColumnDef[], mode: 'copy' | 'merge'): Promise<number> {
+  const select = scopedRowsSql(x.dataset, x.hubSchema, x.scope, table, columns);
+  const onRows = rowsListener(x);
+  if (mode === 'copy') return pipeCopy(x.source, select, x.target, copyInto(qualified(x.targetSchema, table.name), columns), onRows);
   const stage = await createStage(x.target, table, columns);
-  const into = copyInto(`pg_temp.${q(stage)}`, columns);
-  if (plan.mode === 'merge') {
-    await pipeCopy(x.source, scopedRowsSql(x.dataset, x.hubSchema, x.scope, table, columns), x.target, into, onRows);
-  } else {
-    for (let i = 0; i < plan.keys.length; i += x.batchSize) {
-      const batch = plan.keys.slice(i, i + x.batchSize);
-      const got = await pipeCopy(x.source, rowsByKeysSql(x.hubSchema, table, columns, batch), x.target, into, onRows);
-      if (got !== batch.length)
-        throw new LockstepError('E_REPLICATION', `${table.name}: asked the hub for ${batch.length} row(s) in scope and got ${got}; nothing was committed`);
-    }
-  }
+  await pipeCopy(x.source, select, x.target, copyInto(`pg_temp.${q(stage)}`, columns), onRows);
   const written = await upsertFromStage(x.target, x.targetSchema, table, columns, stage);
   await dropStage(x.target, stage);
   return written;
 }
 
-function laterCursor(head: FeedCursor | undefined, previous: FeedCursor | undefined): FeedCursor {
+function rowsListener(x: Pick<CopyScopeInput, 'progress' | 'report'>): (n: number) => Promise<void> {
+  return (n) => {
+    x.progress.add(n);
+    return x.report();
+  };
+}
+
+export function laterCursor(head: FeedCursor | undefined, previous: FeedCursor | undefined): FeedCursor {
   if (!head) return previous ?? FEED_START;
   if (!previous) return head;
   const h = [BigInt(head.txid), BigInt(head.seq)] as const;

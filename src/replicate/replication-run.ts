@@ -3,6 +3,7 @@ import type pg from 'pg';
 import type { ConnectionSettings } from '../connection/connection-settings.js';
 import { toLockstepError } from '../connection/describe-pg-error.js';
 import { isLockstepError, LockstepError } from '../core/errors.js';
+import { readFeedBound } from '../hub/sql/feed.js';
 import type { HubDatasetInfo } from '../hub/sql/hub-meta.js';
 import { interruptedRunError } from './interrupted-run.js';
 import { createProgressTracker, type ProgressTracker } from './progress-tracker.js';
@@ -104,6 +105,10 @@ async function executeRun(o: ResolvedReplicationOptions, req: RunRequest, x: Run
     await checkTargetReachable(settings.host, o.policy, o.resolveHost);
     target = await o.connectTarget(settings, `replication:${x.cfg.name}`);
     source = await o.hub();
+    // The bound first, then the snapshot: every transaction below the bound had finished before the
+    // snapshot was taken, so its feed entries are in it (read inside the snapshot, a transaction could
+    // commit between the two and the cursor would pass over its changes).
+    const bound = await readFeedBound(source);
     await beginSnapshot(source);
     const hubId = await readHubId(source);
     const outcome = await replicateToTarget({
@@ -112,6 +117,7 @@ async function executeRun(o: ResolvedReplicationOptions, req: RunRequest, x: Run
       status: x.status,
       hub: x.hub,
       hubId,
+      bound,
       cfg: x.cfg,
       scope: scopeOf(x.cfg),
       runId: x.runId,
@@ -120,7 +126,7 @@ async function executeRun(o: ResolvedReplicationOptions, req: RunRequest, x: Run
       tracker,
       monitor,
     });
-    await completeRun(x.status, x.cfg.id, x.runId, { ...outcome, progress: tracker.snapshot() });
+    await completeRun(x.status, x.cfg.id, x.runId, { ...outcome, progress: tracker.snapshot() }, { table: x.cfg.scope_table, key: x.cfg.scope_key });
   } catch (e) {
     const err = failure(e, x.cfg, tracker, password);
     await target?.query('ROLLBACK').catch(() => undefined);

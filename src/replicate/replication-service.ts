@@ -100,6 +100,8 @@ export class ReplicationService {
         const scope = await this.checkScope(c, hub, patch.scope);
         p.scope_table = scope.kind === 'row' ? scope.table : null;
         p.scope_key = scope.kind === 'row' ? scope.key : null;
+        // The target holds the old scope: an incremental run cannot get from it to the new one.
+        if (p.scope_table !== row.scope_table || p.scope_key !== row.scope_key) p.cursor = null;
       }
       if (patch.targetSchema !== undefined) p.target_schema = checkSchemaName(patch.targetSchema);
       if (patch.migrate !== undefined) p.migrate = patch.migrate;

@@ -41,7 +41,8 @@ export interface ErrorInfo {
 export type ProgressPhase = 'connect' | 'schema' | 'scope' | 'copy' | 'delete' | 'verify' | 'commit';
 
 /**
- * One progress report of a run. `rowsTotal` is known once the scope is computed; `etaMs` once rows move.
+ * One progress report of a run. `rowsTotal` is known once the scope is computed — on a first run, the
+ * planner's estimates until each table is copied (then that table's count); `etaMs` once rows move.
  *
  * @example
  * onProgress: (p) => console.error(`${p.table}: ${p.tableRowsDone}/${p.tableRowsTotal}, eta ${p.etaMs} ms`)

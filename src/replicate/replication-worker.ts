@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type pg from 'pg';
 import { Logger, run, type JobHelpers, type Runner, type Task, type WorkerEvents } from 'graphile-worker';
 import { toLockstepError } from '../connection/describe-pg-error.js';
-import { isLockstepError, LockstepError } from '../core/errors.js';
+import { isLockstepError } from '../core/errors.js';
 import { resolveReplicationOptions, type ReplicationOptions, type ResolvedReplicationOptions } from './replication-options.js';
 import { runReplication } from './replication-run.js';
 import type { ErrorInfo, ProgressListener, ReplicationRunView } from './replication-types.js';
@@ -56,8 +56,9 @@ interface WorkerContext {
   maintenanceMs: number;
 }
 
-const info = (e: unknown): ErrorInfo => {
-  const err = isLockstepError(e) ? e : new LockstepError('E_INTERNAL', e instanceof Error ? e.message : String(e));
+/** An error as a worker event reports it: a lost hub connection is `E_CONNECTION`, never `E_INTERNAL`. */
+const info = (e: unknown, during: string): ErrorInfo => {
+  const err = toLockstepError(e, during);
   return err.details === undefined ? { code: err.code, message: err.message } : { code: err.code, message: err.message, details: err.details };
 };
 
@@ -98,7 +99,7 @@ export async function startReplicationWorker(opts: ReplicationWorkerOptions): Pr
     pollIntervalMs: pollInterval,
     onDead: (id) => void x.ownIds.delete(id),
     onReplaced: (id) => emit({ type: 'worker-replaced', deadWorkerId: id }),
-    onError: (during, e) => emit({ type: 'error', during, error: info(e) }),
+    onError: (during, e) => emit({ type: 'error', during, error: info(e, during) }),
   });
   const runner: Runner = await run({
     pgPool: opts.pgPool,
@@ -149,7 +150,7 @@ function replicateTask(x: WorkerContext): Task {
       if (isLockstepError(e) && e.code === 'E_NOT_FOUND') return;
       if (!(isLockstepError(e) && e.code === 'E_LOCKED')) {
         const willRetry = helpers.job.attempts < helpers.job.max_attempts && helpers.job.key !== null;
-        x.emit({ type: 'run-failed', configId, error: info(e), attempt: helpers.job.attempts, willRetry });
+        x.emit({ type: 'run-failed', configId, error: info(e, 'run a replication'), attempt: helpers.job.attempts, willRetry });
         throw e;
       }
       x.emit({ type: 'run-skipped', configId, reason: e.message });
@@ -194,6 +195,6 @@ async function maintain(x: WorkerContext): Promise<void> {
       await c.end().catch(() => undefined);
     }
   } catch (e) {
-    x.emit({ type: 'error', during: 'maintenance', error: info(e) });
+    x.emit({ type: 'error', during: 'maintenance', error: info(e, 'maintain replications') });
   }
 }

@@ -201,9 +201,12 @@ export function scopedRowsSql(ds: Dataset, schema: string, scope: ReplicationSco
   return `${layers}\nSELECT ${cols} FROM ${qualified(schema, table.name)} c WHERE EXISTS (SELECT 1 FROM ${layer(table)} s WHERE ${samePk(table, 's', 'c')})`;
 }
 
-/** The rows of one table with the given keys (a JSON array literal inside the statement), replicated columns only. */
-export function rowsByKeysSql(schema: string, table: TableDef, columns: readonly ColumnDef[], keys: readonly string[]): string {
-  const cols = columns.map((c) => `t.${q(c.name)}`).join(', ');
+/**
+ * The rows of one table with the given keys (a JSON array literal inside the statement), replicated
+ * columns only, after the expressions `leading` (over alias `t`) if any.
+ */
+export function rowsByKeysSql(schema: string, table: TableDef, columns: readonly ColumnDef[], keys: readonly string[], leading: readonly string[] = []): string {
+  const cols = [...leading, ...columns.map((c) => `t.${q(c.name)}`)].join(', ');
   const list = `${sqlText(JSON.stringify(keys))}::jsonb`;
   if (table.primaryKey.length === 1) {
     const pk = table.primaryKey[0] as string;

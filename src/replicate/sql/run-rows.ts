@@ -68,8 +68,18 @@ export async function heartbeatRun(client: pg.ClientBase, runId: string, progres
   );
 }
 
-/** IN_PROGRESS → COMPLETED: counts, cursor, timestamps; the last error is cleared. */
-export async function completeRun(client: pg.ClientBase, configId: string, runId: string, o: RunOutcome): Promise<void> {
+/**
+ * IN_PROGRESS → COMPLETED: counts, cursor, timestamps; the last error is cleared. The cursor is kept only
+ * if the scope is still the one the run copied (`scope`: its table and key): an edit made meanwhile
+ * leaves it cleared, so the next run is a full one.
+ */
+export async function completeRun(
+  client: pg.ClientBase,
+  configId: string,
+  runId: string,
+  o: RunOutcome,
+  scope: { table: string | null; key: string | null },
+): Promise<void> {
   await inTransaction(client, async () => {
     await client.query(
       `UPDATE lockstep.replication_runs SET status = 'COMPLETED', kind = $2, finished_at = now(), heartbeat_at = now(),
@@ -79,9 +89,12 @@ export async function completeRun(client: pg.ClientBase, configId: string, runId
     );
     await client.query(
       `UPDATE lockstep.replication_configs SET status = 'COMPLETED', current_run_id = NULL, last_finished_at = now(), last_success_at = now(),
-         last_error = NULL, rows_copied = $3::jsonb, cursor_txid = $4, cursor_seq = $5, updated_at = now()
+         last_error = NULL, rows_copied = $3::jsonb, updated_at = now(),
+         cursor_txid = CASE WHEN same_scope THEN $4 END, cursor_seq = CASE WHEN same_scope THEN $5 END
+       FROM (SELECT scope_table IS NOT DISTINCT FROM $6 AND scope_key IS NOT DISTINCT FROM $7 AS same_scope
+             FROM lockstep.replication_configs WHERE id = $1) s
        WHERE id = $1 AND current_run_id = $2`,
-      [configId, runId, JSON.stringify(o.rowsCopied), o.cursor.txid, o.cursor.seq],
+      [configId, runId, JSON.stringify(o.rowsCopied), o.cursor.txid, o.cursor.seq, scope.table, scope.key],
     );
   });
 }

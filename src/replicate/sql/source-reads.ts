@@ -39,7 +39,8 @@ export async function readScopeSummary(
 /** The last feed position below `bound` (every change at or before it is in the snapshot), if any. */
 export async function readFeedHeadBelow(source: pg.ClientBase, bound: string): Promise<FeedCursor | undefined> {
   const { rows } = await source.query<FeedCursor>(
-    `SELECT txid::text AS txid, seq::text AS seq FROM lockstep.row_versions WHERE txid < $1::xid8 ORDER BY txid DESC, seq DESC LIMIT 1`,
+    // Order by the columns, not the text aliases: as text, seq '99999' sorts after '200000'.
+    `SELECT v.txid::text AS txid, v.seq::text AS seq FROM lockstep.row_versions v WHERE v.txid < $1::xid8 ORDER BY v.txid DESC, v.seq DESC LIMIT 1`,
     [bound],
   );
   return rows[0];
@@ -49,4 +50,25 @@ export async function readFeedHeadBelow(source: pg.ClientBase, bound: string): P
 export async function readHubId(client: pg.ClientBase): Promise<string> {
   const { rows } = await client.query<{ value: string }>(`SELECT value #>> '{}' AS value FROM lockstep.hub_meta WHERE key = 'hub_id'`);
   return rows[0]?.value ?? '';
+}
+
+/**
+ * The feed's entries after `after` that this snapshot shows, in feed order, `limit` at a time — with no
+ * upper bound: entries of transactions at or above the run's bound that committed before its snapshot are
+ * read too (the rows the run copies already show them); the cursor stays below the bound, so the next run
+ * reads them again. Cost: O(entries read) via the feed's `(txid, seq)` index.
+ */
+export async function readFeedAfter(source: pg.ClientBase, after: FeedCursor, limit: number): Promise<{ tbl: string; row_key: string; deleted: boolean; txid: string; seq: string }[]> {
+  const { rows } = await source.query<{ tbl: string; row_key: string; deleted: boolean; txid: string; seq: string }>(
+    `SELECT v.tbl, v.row_key, v.deleted, v.txid::text AS txid, v.seq::text AS seq FROM lockstep.row_versions v
+     WHERE (v.txid, v.seq) > ($1::xid8, $2::bigint) ORDER BY v.txid, v.seq LIMIT $3`,
+    [after.txid, after.seq, limit],
+  );
+  return rows;
+}
+
+/** The planner's estimate of the rows `select` returns (planned, not run): a progress total before the rows are counted. */
+export async function estimateRows(source: pg.ClientBase, select: string): Promise<number> {
+  const { rows } = await source.query<{ 'QUERY PLAN': [{ Plan: { 'Plan Rows': number } }] }>(`EXPLAIN (FORMAT JSON) ${select}`);
+  return Math.round(rows[0]?.['QUERY PLAN'][0].Plan['Plan Rows'] ?? 0);
 }

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { quoteIdent as q } from '../../core/quote-ident.js';
 import type { ColumnDef, TableDef } from '../../dataset/dataset.js';
-import { PG_TYPE, pgKeyExpr, pgKeyMatch, qualified } from '../../hub/hub-schema.js';
+import { PG_TYPE, pgKeyExpr, qualified } from '../../hub/hub-schema.js';
 
 /**
  * Statements a run executes on the target, inside its one transaction. Work tables are temporary
@@ -11,8 +11,6 @@ import { PG_TYPE, pgKeyExpr, pgKeyMatch, qualified } from '../../hub/hub-schema.
 
 /** The scope's keys, sent from the hub's snapshot. */
 export const SCOPE_KEYS = 'lockstep_scope_keys';
-/** Keys the hub's feed names as changed since the last run. */
-export const CHANGED_KEYS = 'lockstep_changed_keys';
 
 export async function createKeyTable(target: pg.ClientBase, name: string): Promise<void> {
   await target.query(`CREATE TEMP TABLE ${q(name)} (tbl text NOT NULL, key text NOT NULL) ON COMMIT DROP`);
@@ -42,25 +40,6 @@ export async function countRows(target: pg.ClientBase, schema: string, table: st
   return Number(rows[0]?.n ?? 0);
 }
 
-/**
- * Keys of `table` to write in an incremental run: in scope, and either changed on the hub since the last
- * run or missing from the target (rows that entered the scope, or that someone deleted from the target).
- */
-export async function keysToWrite(target: pg.ClientBase, schema: string, table: TableDef): Promise<string[]> {
-  // Two set queries (a semi-join and an anti-join the planner can hash) rather than one OR, which it
-  // could only answer with a probe per scope key.
-  const { rows } = await target.query<{ key: string }>(
-    `SELECT s.key FROM pg_temp.${q(SCOPE_KEYS)} s
-     WHERE s.tbl = $1 AND EXISTS (SELECT 1 FROM pg_temp.${q(CHANGED_KEYS)} c WHERE c.tbl = s.tbl AND c.key = s.key)
-     UNION
-     SELECT s.key FROM pg_temp.${q(SCOPE_KEYS)} s
-     WHERE s.tbl = $1 AND NOT EXISTS (SELECT 1 FROM ${qualified(schema, table.name)} t WHERE ${pgKeyMatch(table, 's.key', 't')})
-     ORDER BY key`,
-    [table.name],
-  );
-  return rows.map((r) => r.key);
-}
-
 /** A temporary table with the replicated columns of `table` (no constraints), to COPY rows into. */
 export async function createStage(target: pg.ClientBase, table: TableDef, columns: readonly ColumnDef[]): Promise<string> {
   const name = `lockstep_stage_${table.name}`;
@@ -77,11 +56,8 @@ export function copyInto(relation: string, columns: readonly ColumnDef[]): strin
   return `COPY ${relation} (${columns.map((c) => q(c.name)).join(', ')}) FROM STDIN`;
 }
 
-/**
- * Inserts the staged rows, or updates the target's row when it differs (an identical row is not touched).
- * Returns the rows inserted or changed.
- */
-export async function upsertFromStage(target: pg.ClientBase, schema: string, table: TableDef, columns: readonly ColumnDef[], stage: string): Promise<number> {
+/** `INSERT … SELECT` of the staged rows; a row that exists is updated only where it differs. */
+function upsertSql(schema: string, table: TableDef, columns: readonly ColumnDef[], stage: string): string {
   const cols = columns.map((c) => q(c.name));
   const nonKey = columns.filter((c) => !table.primaryKey.includes(c.name)).map((c) => q(c.name));
   const action =
@@ -89,11 +65,35 @@ export async function upsertFromStage(target: pg.ClientBase, schema: string, tab
       ? 'DO NOTHING'
       : `DO UPDATE SET ${nonKey.map((c) => `${c} = excluded.${c}`).join(', ')}
          WHERE (${nonKey.map((c) => `t.${c}`).join(', ')}) IS DISTINCT FROM (${nonKey.map((c) => `excluded.${c}`).join(', ')})`;
-  const r = await target.query(
-    `INSERT INTO ${qualified(schema, table.name)} AS t (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM pg_temp.${q(stage)}
-     ON CONFLICT (${table.primaryKey.map(q).join(', ')}) ${action}`,
-  );
+  return `INSERT INTO ${qualified(schema, table.name)} AS t (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM pg_temp.${q(stage)}
+     ON CONFLICT (${table.primaryKey.map(q).join(', ')}) ${action}`;
+}
+
+/**
+ * Inserts the staged rows, or updates the target's row when it differs (an identical row is not touched).
+ * Returns the rows inserted or changed.
+ */
+export async function upsertFromStage(target: pg.ClientBase, schema: string, table: TableDef, columns: readonly ColumnDef[], stage: string): Promise<number> {
+  const r = await target.query(upsertSql(schema, table, columns, stage));
   return r.rowCount ?? 0;
+}
+
+/**
+ * `upsertFromStage` for the few rows of an incremental run, also returning the keys of the rows it
+ * inserted (not those it updated, nor those it left alone because they were identical).
+ */
+export async function upsertFromStageReturningInserted(
+  target: pg.ClientBase,
+  schema: string,
+  table: TableDef,
+  columns: readonly ColumnDef[],
+  stage: string,
+): Promise<{ written: number; inserted: string[] }> {
+  // xmax is 0 on a row version this statement inserted, the updating transaction's id on one it updated.
+  const { rows } = await target.query<{ key: string; inserted: boolean }>(
+    `${upsertSql(schema, table, columns, stage)} RETURNING ${pgKeyExpr(table, 't')} AS key, t.xmax::text = '0' AS inserted`,
+  );
+  return { written: rows.length, inserted: rows.filter((r) => r.inserted).map((r) => r.key) };
 }
 
 /** Deletes the target's rows of `table` that are not in the scope (deleted on the hub, or out of scope). */

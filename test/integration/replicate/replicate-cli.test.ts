@@ -71,7 +71,8 @@ describe('lockstep replicate … and lockstep worker', () => {
     const ran = await run(['replicate', 'run', cfg.id, '--json']);
     expect(ran.code).toBe(0);
     expect((JSON.parse(ran.stdout) as ReplicationRunView).status).toBe('COMPLETED');
-    expect(ran.stderr).toMatch(/lessons: \d+\/3 rows · total \d+\/\d+ \(\d+%\) · \d+s elapsed · eta/);
+    // A first run shows the planner's estimate of a table's rows until the table is copied.
+    expect(ran.stderr).toMatch(/lessons: \d+\/\d+ rows · total \d+\/\d+ \(\d+%\) · \d+s elapsed · eta/);
     const human = await run(['replicate', 'run', 'cli']);
     expect(human.stdout).toMatch(/COMPLETED {2}incremental \(manual\)/);
 
