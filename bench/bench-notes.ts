@@ -1,38 +1,54 @@
 // The "where targets are missed, and why" section of BENCHMARKS.md: what profiling showed, with the
 // measurements (taken on this machine while other work shared it; see the load line above the table).
-export const NOTES = `## Where targets are missed, and why
+export const NOTES = `## What limits each case, and why a target is missed
 
 Measurements below come from profiling runs on this machine (per statement, 1,000,000 rows, other work
 sharing the machine), not from the table above.
 
-* **Replication, initial (target ≤ 1.2 × \`pg_dump | psql\`).** Before this round a run spent most of its time
-  outside copying: PostgreSQL JIT-compiled every large scope statement (the scope summary of 100,000 rows took
-  4.6 s with JIT, 0.2 s without), the scope was a row-by-row recursive query evaluated again for every table,
-  and the first run paid a deferred foreign-key check and index updates per row. Now a run turns JIT off in
-  its own transactions, computes the scope table by table with hash joins (a table reads its rows straight
-  from its parents' scope; only the self-referencing \`users\` is recursive), creates new tables bare and adds
-  primary keys, foreign keys and indexes after the rows (as pg_dump does), and sends no scope keys and deletes
-  nothing when every table is new. Before, a family of 100,000 rows took 16.2 s (14 × pg_dump's 1.2 s);
-  1,000,000 rows took 44.7 s after the first two changes and 24.2 s after all of them. What is left, per
-  statement: the scope summary (rows per table, and the check that no row in scope points outside it) about
-  8 s, three passes over the two big tables; and streaming those two tables 5–6 s each, about 2–3 × a plain
-  \`SELECT *\` of them, because each row is matched against its parents' scope. pg_dump reads whole tables and
-  checks nothing. Next step: count and check closure on the rows as they arrive instead of in a separate pass.
-* **Replication, incremental (target < 5 % of the initial run).** To find rows that entered or left the scope
-  (which no row change records) and rows deleted by hand from the target, an incremental run sends every key
-  of the scope and compares; \`docs/spec/replication.md\` specifies this ("an incremental run transfers the
-  scope's keys"), so the cost is O(scope), not O(changes). 1,000,000 rows with 1 % changed: the summary 8.2 s,
-  the scope's keys 3.8 s, one pass per table over the keys to find rows to write (0.4–3.6 s), deletes by
-  anti-join (1.8–2.2 s per big table); the 10,000 changed rows themselves take under a second. An index on the
-  million text keys took 9 s to build (collation-aware sort) and is gone: every use is a hash join. Meeting
-  5 % needs a protocol change, not tuning: derive scope entries and exits from the feed (a row enters or
-  leaves only when it or an ancestor changes) and repair hand-deleted rows only in \`--full\` runs.
-* **Initial push and initial pull.** Each synced row costs two writes on the hub (the row and its
-  \`row_versions\` entry, which is what makes every later sync O(changes) and crash-safe), and on the device a
-  checked, indexed STRICT table with change-capture triggers plus the in-flight journal. Pushes of rows the hub
-  has never seen already go through COPY (both tables). The pull still reads row data through \`to_jsonb\`
-  page by page and looks each row up in SQLite before writing it; JIT is not a factor there (200,000 rows:
-  38.2 s with JIT on, 41.6 s off, within the noise). Not changed in this round.
+* **Replication, initial (target ≤ 1.2 × \`pg_dump | psql\`).** Met since 2026-12-01. Earlier rounds removed JIT
+  (4.6 s → 0.2 s on one scope statement of 100,000 rows), the row-by-row recursive scope and per-row index and
+  foreign-key maintenance (keys and indexes are added after the rows, as pg_dump does). The last 8 s at
+  1,000,000 rows were a separate summary pass (rows per table, and no row in scope pointing outside it): a first
+  run into an empty database now takes each COPY's row count as the scope's count and lets the foreign keys
+  added after the copy check closure (a violation is rolled back to a savepoint and reported as "not closed",
+  with examples). 1,000,000 rows, same session: 8.0 s before, 5.3 s after, against pg_dump | psql 4.9–5.3 s.
+* **Replication, incremental (target < 5 % of the initial run).** Before, a run sent every key of the scope to
+  find rows that entered or left it: O(scope), 1.2 × the initial run. It now follows the change feed
+  (\`docs/spec/replication.md\`, "An incremental run"): only rows named in the feed since the cursor, and rows
+  under a row that entered or left the scope, are read and written, so its cost follows the changes
+  (1,000,000 rows, 1 % changed: 14.0 s → 1.27 s; the same run at 200,000 rows: 0.53 s, so it grows with the
+  changes, not the data). Two bugs went with it: the new cursor was chosen by sorting \`seq\` as text
+  (\`'99999'\` after \`'200000'\`), so runs re-read most of the feed; and the feed bound was read inside the
+  snapshot, so a transaction committing between the two could be skipped. What is left of the 1.27 s, per
+  step: about 300 ms fixed per run (four connections, the configuration lock, the schema check, bookkeeping,
+  commit), then about 1 s for the 10,000 changed rows — 290 ms reading 5,000 lessons by key on the hub (the
+  target look-up of the same keys runs alongside), 190 ms upserting them, 100 ms of deletes, 60 ms of points;
+  most of it is index pages read from disk (the same look-up warm: 19 ms instead of 207 ms). The initial run
+  became 1.6 × faster in the same round, which halved the budget to about 250 ms. Missed: meeting it needs a
+  worker that keeps its connections and a warm cache between runs, not less work per row.
+* **Initial pull (target ≥ 0.5 × COPY TO + SQLite bulk insert).** Met since 2026-12-01 (0.10 × before). Almost
+  none of the old cost was PostgreSQL or \`to_jsonb\`: it was SQLite's statement journal, opened for every
+  single-row statement on a table with triggers (200,000 sorted inserts: 6.4–11.4 s one row per statement with
+  the capture trigger, 1.4 s without it, 1.3–1.5 s at 50–200 rows per statement either way), and inserts in
+  random key order (1,000,000: 15–20 s random against 6–7 s sorted). A device's first pull now reads each table
+  it holds nothing of with one \`COPY (SELECT …) TO STDOUT\` joining the table with its feed entries, in key
+  order, and writes prepared multi-row inserts with capture off, in the run's one SQLite transaction. Profile of
+  a 1,000,000-row pull (10.4 s): 5.1 s SQLite inserts (4 indexes, checks, foreign keys, against the baseline's
+  bare table), 2.9 s PostgreSQL's join and sort before the first row, 1.25 s COMMIT and checkpoint, under 1 s
+  parsing. Later pulls (O(changes)) keep the per-row path.
+* **Initial push (target ≥ 0.5 × COPY FROM STDIN).** Missed: 0.17 × → 0.28 × this round. The push now sends
+  each page's COPY data without waiting for the server's reply (PostgreSQL idled during Node's synchronous
+  SQLite work before), keeps up to two pages queued behind the one the server is writing, builds COPY data
+  straight into 64 KB protocol messages, and moves a page to the in-flight journal by key range. The ceiling is
+  the hub itself: the same 100,000 rows loaded from files with psql, no Node involved (3 runs): the baseline
+  COPY 0.68–0.83 s; the push's own hub work 2.0–2.3 s — COPY into \`row_versions\` (its primary key and the feed
+  index) 0.73–0.82 s, COPY into \`score_events\` with the capture trigger's transition table 0.85–1.0 s, the
+  deferred foreign-key checks 0.42–0.52 s. So even a client that cost nothing would reach 0.33–0.37 ×.
+  \`row_versions\` is what makes every later sync O(changes) and crash-safe; reaching 0.5 × would mean a first
+  push that skips it, which the spec does not allow. What the device adds at 1,000,000 rows: reading pending
+  changes joined to their rows 8.0 s (random page reads: rows are stored in insertion order; a plain scan is
+  1.5 s), garbage collection 4.7 s, COPY data 3.3 s, in-flight journal 2.9 s. Tried without gain: binary COPY
+  (≤ 15 % on one table), \`COLLATE "C"\` keys, larger SQLite cache (−25 % reads for +48 MB).
 * **Incremental sync under load.** The figure is a median of 5 syncs of 100 changes; on a loaded 2-core machine a
   single sync's round trips (lock, feed, pending rows, log) stretch, so it can exceed 100 ms without growing
   with the data: compare the three sizes.

@@ -43,6 +43,9 @@ const cases: Case[] = [
   { name: `preview with ${mid.toLocaleString('en')} pending changes`, file: 'preview-pending', args: [String(mid)], baseline: '—', target: '< 1 s', verdict: (f) => ok(Number(f.previewMs) < 1000) },
 ];
 
+/** Whether the load average says other work ran (a bench case alone keeps it near 1). */
+const busy = (): boolean => Math.max(loadAtStart, loadavg()[0] as number) > 1.5;
+
 function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)] as number;
@@ -88,8 +91,7 @@ same run, on the same machine and server.
 * Machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${Math.round(totalmem() / 2 ** 30)} GiB; Node ${process.version};
   PostgreSQL ${pgVersion} (local server over TCP); SQLite ${sqliteVersion} (better-sqlite3, WAL, synchronous=NORMAL).
 * Load: 1-minute load average ${loadAtStart.toFixed(1)} at the start and ${(loadavg()[0] as number).toFixed(1)} at the last case, on ${cpus().length} cores
-  (${minutes} min so far). Other work shared the machine during this run, so absolute times are slower and noisier than
-  on an idle one; ratios compare a case with its baseline measured minutes apart under the same load.
+  (${minutes} min so far). ${busy() ? 'Other work shared the machine during this run, so absolute times are slower and noisier than on an idle one; ratios' : 'Nothing else ran on the machine; ratios'} compare a case with its baseline measured minutes apart under the same load.
 * Method: \`bench/cases/*.ts\`; data is generated in the run: sync cases use the classroom dataset (UUID keys, one
   student with many score events); replication cases use the learning dataset, one parent with 100 learners whose
   family is exactly N rows (40% lessons, the rest mostly points), replicated with scope \`users:<parent>\` to an

@@ -75,7 +75,9 @@ describe('web UI: a replication card from creation through COMPLETED and FAILED'
     await expect.poll(() => nightly.textContent()).toMatch(/Rows copied, last run3 \(Students 3\)/);
     expect(await nightly.textContent()).not.toContain('Last syncnever');
 
-    // While a run waits on the target it shows IN_PROGRESS (blue) with live progress.
+    // While a run waits on the target it shows IN_PROGRESS (blue) with live progress. An incremental run only
+    // touches tables with changes, so a student changes on the hub first and the run has to write that table.
+    await withClient(hubUrl, (c) => c.query(`UPDATE classroom.students SET notes = 'changed on the hub' WHERE name = 'Ann'`));
     const blocker = new pg.Client({ connectionString: target });
     await blocker.connect();
     try {
@@ -119,6 +121,8 @@ describe('web UI: a replication card from creation through COMPLETED and FAILED'
     await expect.poll(() => broken.count()).toBe(0);
     const copied = await withClient(target, async (c) => (await c.query('SELECT count(*)::int AS n FROM classroom.students')).rows[0]?.n);
     expect(copied).toBe(3);
+    const notes = await withClient(target, async (c) => (await c.query(`SELECT notes FROM classroom.students WHERE name = 'Ann'`)).rows[0]?.notes);
+    expect(notes).toBe('changed on the hub');
     expect(b.problems).toEqual([]);
   });
 });
