@@ -15,11 +15,20 @@ function columnType(t: TableDef, column: string): string {
   return PG_TYPE[t.columns.find((c) => c.name === column)?.type ?? 'text'];
 }
 
+/**
+ * The `text[]` parameter `param` as an array of `type`, through a sub-select so that the planner does not
+ * see how many keys it holds: told 5,000 keys of a 400,000-row table, it chose a parallel sequential scan
+ * (295 ms) over 5,000 index probes (16 ms). A look-up by key must cost O(keys), whatever the estimate.
+ */
+function keyArray(param: string, type: string): string {
+  return `ARRAY(SELECT unnest(${param}::text[]))::${type}[]`;
+}
+
 /** `alias`'s row key is one of the keys in the `text[]` parameter `param`. */
 export function keyIn(t: TableDef, alias: string, param: string): string {
   if (t.primaryKey.length === 1) {
     const pk = t.primaryKey[0] as string;
-    return `${alias}.${q(pk)} = ANY (${param}::text[]::${columnType(t, pk)}[])`;
+    return `${alias}.${q(pk)} = ANY (${keyArray(param, columnType(t, pk))})`;
   }
   return `EXISTS (SELECT 1 FROM unnest(${param}::text[]) AS k(k) WHERE ${pgKeyMatch(t, 'k.k', alias)})`;
 }
@@ -38,7 +47,7 @@ export function referencedKey(fk: ForeignKeyDef, parent: TableDef, alias: string
 function referencesOneOf(fk: ForeignKeyDef, child: TableDef, parent: TableDef, alias: string, param: string): string {
   if (parent.primaryKey.length === 1) {
     const col = fk.columns[0] as string;
-    return `${alias}.${q(col)} = ANY (${param}::text[]::${columnType(child, col)}[])`;
+    return `${alias}.${q(col)} = ANY (${keyArray(param, columnType(child, col))})`;
   }
   const match = fk.columns.map((col, i) => {
     const j = parent.primaryKey.indexOf(fk.references.columns[i] as string);
