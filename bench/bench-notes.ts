@@ -19,13 +19,24 @@ sharing the machine), not from the table above.
   (1,000,000 rows, 1 % changed: 14.0 s → 1.27 s; the same run at 200,000 rows: 0.53 s, so it grows with the
   changes, not the data). Two bugs went with it: the new cursor was chosen by sorting \`seq\` as text
   (\`'99999'\` after \`'200000'\`), so runs re-read most of the feed; and the feed bound was read inside the
-  snapshot, so a transaction committing between the two could be skipped. What is left of the 1.27 s, per
-  step: about 300 ms fixed per run (four connections, the configuration lock, the schema check, bookkeeping,
-  commit), then about 1 s for the 10,000 changed rows — 290 ms reading 5,000 lessons by key on the hub (the
-  target look-up of the same keys runs alongside), 190 ms upserting them, 100 ms of deletes, 60 ms of points;
-  most of it is index pages read from disk (the same look-up warm: 19 ms instead of 207 ms). The initial run
-  became 1.6 × faster in the same round, which halved the budget to about 250 ms. Missed: meeting it needs a
-  worker that keeps its connections and a warm cache between runs, not less work per row.
+  snapshot, so a transaction committing between the two could be skipped. Then (2026-12-02) the target's
+  look-ups by key: shown 5,000 keys of the 400,000-row lessons table, the planner chose a parallel
+  sequential scan (295 ms) over 5,000 index probes (16 ms); the keys now reach it through a sub-select, so every
+  look-up is by index (\`test/integration/replicate/key-lookups.test.ts\`): 1.2–1.4 s → 0.9–1.1 s in profiling (1.35 s, 0.215 ×, in the
+  run of 2026-12-02).
+  What is left, per statement (auto_explain and a timer around every query, one run of 1.1 s, 67 statements,
+  all by index): on the hub, the feed entries 92 ms, the 5,000 changed lessons 102 ms and points 60 ms, the
+  points under deleted lessons 58 ms; on the target, which of those lessons it holds 134 ms and of the points
+  58 ms, staging and upserting the lessons 128 ms and points 45 ms, deleting 3,333 points 95 ms,
+  \`SET CONSTRAINTS ALL IMMEDIATE\` 47 ms; about 60 statements of bookkeeping under 30 ms each, and Node. Caches
+  are not the limit: on a private server with 2 GB of shared_buffers (everything cached) the same runs took
+  1.2–2.0 s before the look-up fix, as on the shared one. The floor is the work any incremental run must do:
+  read each changed row on the hub by key and write it on the target by key, 20–30 µs per row and statement on
+  this machine, while the initial run's bulk COPY costs 6–7 µs per row. At 1 % changed, 5 % of the initial run
+  leaves 5 bulk-row costs (30–35 µs) per changed row; the keyed read and the keyed write alone take 45–55 µs,
+  before the feed, the look-ups that decide what entered or left the scope, and the fixed cost of a run.
+  Missed by about 4×; not reachable while changes are read and written by key, which is what keeps the run
+  O(changes).
 * **Initial pull (target ≥ 0.5 × COPY TO + SQLite bulk insert).** Met since 2026-12-01 (0.10 × before). Almost
   none of the old cost was PostgreSQL or \`to_jsonb\`: it was SQLite's statement journal, opened for every
   single-row statement on a table with triggers (200,000 sorted inserts: 6.4–11.4 s one row per statement with
@@ -36,7 +47,7 @@ sharing the machine), not from the table above.
   a 1,000,000-row pull (10.4 s): 5.1 s SQLite inserts (4 indexes, checks, foreign keys, against the baseline's
   bare table), 2.9 s PostgreSQL's join and sort before the first row, 1.25 s COMMIT and checkpoint, under 1 s
   parsing. Later pulls (O(changes)) keep the per-row path.
-* **Initial push (target ≥ 0.5 × COPY FROM STDIN).** Missed: 0.17 × → 0.28 × this round. The push now sends
+* **Initial push (target ≥ 0.5 × COPY FROM STDIN).** Missed: 0.17 × → 0.28–0.30 ×. The push now sends
   each page's COPY data without waiting for the server's reply (PostgreSQL idled during Node's synchronous
   SQLite work before), keeps up to two pages queued behind the one the server is writing, builds COPY data
   straight into 64 KB protocol messages, and moves a page to the in-flight journal by key range. The ceiling is
@@ -51,7 +62,8 @@ sharing the machine), not from the table above.
   (≤ 15 % on one table), \`COLLATE "C"\` keys, larger SQLite cache (−25 % reads for +48 MB).
 * **Incremental sync under load.** The figure is a median of 5 syncs of 100 changes; on a loaded 2-core machine a
   single sync's round trips (lock, feed, pending rows, log) stretch, so it can exceed 100 ms without growing
-  with the data: compare the three sizes.
+  with the data: compare the three sizes. In the run of 2026-12-02 the 100,000-row case gave 139 ms between 98 ms
+  (10,000) and 94 ms (1,000,000); the same case run alone right after, three times: 79, 80 and 92 ms.
 * **Concurrent devices.** Each device now runs in its own process (as real devices do), so \`maxRssMb\` is one
   device's peak, not the sum of twenty (319 MB before, all in one process). Devices apply one at a time (the
   hub's sync lock), and twenty Node processes share 2 cores here, so throughput is lower than with all devices
